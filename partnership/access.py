@@ -1,0 +1,94 @@
+"""The single access rule, and what a person may do inside a partnership.
+
+Visibility comes from `Partnership.objects.visible_to(user)` and nowhere else. `resolve_access`
+turns a partnership id from a URL into a `PartnershipAccess` or raises Http404, so an object
+outside someone's reach is indistinguishable from one that does not exist. Insiders who lack the
+role for an action get PermissionDenied (403).
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from .models import MANAGING_ROLES, Membership, Participant, Partnership, Phase, Role, Side
+
+
+class Action(StrEnum):
+    READ = "read"  # see the partnership and what is shared in it
+    PARTICIPATE = "participate"  # rate, enter measurements, write in the hub, own actions
+    MANAGE = "manage"  # edit partnership, contract, communication plan, participants
+    FACILITATE = "facilitate"  # run sessions, minutes, publish reports
+
+
+@dataclass(frozen=True)
+class PartnershipAccess:
+    partnership: Partnership
+    user: object
+    side: str | None  # client / supplier / facilitator
+    participant: Participant | None
+    org_role: str | None  # the user's role in the organisation of their side
+
+    @property
+    def is_manager(self) -> bool:
+        return self.side in (Side.CLIENT, Side.SUPPLIER) and self.org_role in MANAGING_ROLES
+
+    def can(self, action: str) -> bool:
+        if action == Action.READ:
+            return True
+        if self.partnership.phase == Phase.ENDED:
+            return False  # an ended partnership is a read-only archive
+        if action == Action.MANAGE:
+            return self.is_manager
+        if action == Action.FACILITATE:
+            return self.side == Side.FACILITATOR and self.participant is not None
+        if action == Action.PARTICIPATE:
+            if self.is_manager:
+                return True
+            return self.participant is not None and self.org_role != Role.VIEWER
+        raise ValueError(f"Unknown action {action!r}")
+
+    def require(self, action: str) -> None:
+        if not self.can(action):
+            raise PermissionDenied
+
+    @property
+    def other_side(self) -> str | None:
+        return {Side.CLIENT: Side.SUPPLIER, Side.SUPPLIER: Side.CLIENT}.get(self.side)
+
+
+def access_for(user, partnership: Partnership) -> PartnershipAccess:
+    """What `user` may do in a partnership already known to be visible to them."""
+    participant = (
+        Participant.objects.filter(partnership=partnership, user=user).first()
+        if user.is_authenticated
+        else None
+    )
+    roles = dict(
+        Membership.objects.filter(
+            user=user, organization_id__in=[partnership.client_id, partnership.supplier_id]
+        ).values_list("organization_id", "role")
+    )
+    if participant is not None:
+        side = participant.side
+    elif roles.get(partnership.client_id) in MANAGING_ROLES:
+        side = Side.CLIENT
+    elif roles.get(partnership.supplier_id) in MANAGING_ROLES:
+        side = Side.SUPPLIER
+    else:
+        side = None
+    org_id = {Side.CLIENT: partnership.client_id, Side.SUPPLIER: partnership.supplier_id}.get(side)
+    org_role = roles.get(org_id) if org_id else None
+    if side == Side.FACILITATOR:
+        org_role = None
+    return PartnershipAccess(partnership, user, side, participant, org_role)
+
+
+def resolve_access(user, partnership_id) -> PartnershipAccess:
+    """Load a partnership by id through the access rule; 404 for anyone outside it."""
+    try:
+        partnership = Partnership.objects.visible_to(user).with_overview().get(pk=partnership_id)
+    except (Partnership.DoesNotExist, ValidationError, ValueError) as exc:
+        raise Http404 from exc
+    return access_for(user, partnership)

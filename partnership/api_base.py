@@ -1,0 +1,49 @@
+"""The DRF side of tenant scoping; see `scoping.py` for the rule it shares with HTML views."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from rest_framework.exceptions import NotFound, PermissionDenied
+
+from .scoping import _refuse_overrides, _ScopedBase
+
+
+class PartnershipScopedAPIMixin(_ScopedBase):
+    """Mix into a GenericAPIView / GenericViewSet registered under partnerships/<uuid>/."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _refuse_overrides(cls, PartnershipScopedAPIMixin)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authenticates first: 401 before 404
+        try:
+            self.resolve_partnership(request)
+        except Http404 as exc:
+            raise NotFound() from exc
+        if not self.access.can(self.action_for_method(request.method)):
+            raise PermissionDenied()
+
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no partnership
+            return self.schema_queryset()
+        return self.scoped_queryset(self.partnership)
+
+    def schema_queryset(self) -> QuerySet:
+        return self.queryset.none() if self.queryset is not None else QuerySet().none()
+
+    def get_object(self):
+        queryset = self.filter_queryset(self.get_queryset())
+        lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
+        try:
+            obj = get_object_or_404(queryset, **{self.lookup_field: self.kwargs[lookup_url_kwarg]})
+        except (ValueError, TypeError, Http404) as exc:
+            raise NotFound() from exc
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["partnership"] = self.partnership
+        context["access"] = self.access
+        return context

@@ -1,0 +1,52 @@
+"""Outgoing mail, rendered in the recipient's language."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .models import Invitation, Notification
+
+
+def _language_for_email(email: str, user=None) -> str:
+    if user is not None and getattr(user, "language", ""):
+        return user.language
+    return settings.LANGUAGE_CODE
+
+
+def send_notification_emails(notification_ids: list[int]) -> int:
+    sent = 0
+    for notification in Notification.objects.filter(pk__in=notification_ids).select_related(
+        "user", "partnership"
+    ):
+        user = notification.user
+        with translation.override(_language_for_email(user.email, user)):
+            context = {"notification": notification, "site_url": settings.SITE_URL}
+            body = render_to_string("partnership/email/notification.txt", context)
+            send_mail(
+                f"[Tandem] {notification.title}", body, settings.DEFAULT_FROM_EMAIL, [user.email]
+            )
+        sent += 1
+    return sent
+
+
+def send_invitation(invitation_id) -> None:
+    invitation = (
+        Invitation.objects.select_related("organization", "invited_by", "partnership")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None or invitation.status != "pending":
+        return
+    with translation.override(_language_for_email(invitation.email, invitation.invited_by)):
+        url = settings.SITE_URL + reverse(
+            "partnership:invitation_accept", kwargs={"token": invitation.token}
+        )
+        context = {"invitation": invitation, "url": url}
+        subject = _("You are invited to join %(org)s on Tandem") % {
+            "org": invitation.organization.name
+        }
+        body = render_to_string("partnership/email/invitation.txt", context)
+        send_mail(f"[Tandem] {subject}", body, settings.DEFAULT_FROM_EMAIL, [invitation.email])

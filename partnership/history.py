@@ -1,0 +1,78 @@
+"""The audit trail of one partnership, gathered from django-simple-history's tables."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from heapq import merge
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    CommunicationPlan,
+    Contact,
+    Contract,
+    EscalationStep,
+    MeetingCadence,
+    Participant,
+    Partnership,
+)
+
+HISTORY_LIMIT = 500
+
+ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime
+    who: object
+    what: str
+    object_label: str
+    action: str
+    changes: list[tuple[str, object, object]]
+
+
+def _sources(partnership: Partnership):
+    plan_id = CommunicationPlan.objects.filter(partnership=partnership).values("pk")
+    return [
+        (Partnership, Partnership.history.filter(id=partnership.pk)),
+        (Contract, Contract.history.filter(partnership_id=partnership.pk)),
+        (Participant, Participant.history.filter(partnership_id=partnership.pk)),
+        (CommunicationPlan, CommunicationPlan.history.filter(partnership_id=partnership.pk)),
+        (Contact, Contact.history.filter(plan_id__in=plan_id)),
+        (MeetingCadence, MeetingCadence.history.filter(plan_id__in=plan_id)),
+        (EscalationStep, EscalationStep.history.filter(plan_id__in=plan_id)),
+    ]
+
+
+def _changes(record, model) -> list[tuple[str, object, object]]:
+    previous = record.prev_record
+    if previous is None:
+        return []
+    delta = record.diff_against(previous)
+    fields = {f.name: f for f in model._meta.fields}
+    return [
+        (str(fields[c.field].verbose_name) if c.field in fields else c.field, c.old, c.new)
+        for c in delta.changes
+    ]
+
+
+def history_for_partnership(*, partnership: Partnership) -> list[HistoryEntry]:
+    """Newest first, across the partnership and everything the audit trail covers."""
+    streams = []
+    for model, qs in _sources(partnership):
+        records = qs.select_related("history_user").order_by("-history_date")[:HISTORY_LIMIT]
+        streams.append(
+            [
+                HistoryEntry(
+                    when=r.history_date,
+                    who=r.history_user,
+                    what=str(model._meta.verbose_name),
+                    object_label=str(r.instance) if r.history_type != "-" else "",
+                    action=str(ACTIONS.get(r.history_type, r.history_type)),
+                    changes=_changes(r, model) if r.history_type == "~" else [],
+                )
+                for r in records
+            ]
+        )
+    merged = merge(*streams, key=lambda e: e.when, reverse=True)
+    return list(merged)[:HISTORY_LIMIT]

@@ -1,0 +1,76 @@
+"""In-app notifications with an e-mail copy sent after the transaction commits.
+
+Feature apps notify through `notify`; the title and body are rendered in each recipient's own
+language. If the broker is down the in-app notification still stands and the request succeeds.
+"""
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+
+from .models import Notification
+
+logger = logging.getLogger(__name__)
+
+
+def render_for(user, text, params: dict | None = None) -> str:
+    with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
+        rendered = str(text)
+        return rendered % params if params else rendered
+
+
+def enqueue_after_commit(task, *args) -> None:
+    """Queue a Celery task once the surrounding transaction commits; never fail the caller."""
+
+    def _send():
+        try:
+            task.delay(*args)
+        except Exception:  # broker unreachable: the clock or a retry picks it up later
+            logger.exception("Could not queue %s", getattr(task, "name", task))
+
+    transaction.on_commit(_send)
+
+
+def notify(
+    *,
+    users: Iterable,
+    kind: str,
+    title,
+    body="",
+    params: dict | None = None,
+    url: str = "",
+    partnership=None,
+    email: bool = True,
+) -> list[Notification]:
+    recipients = {u.pk: u for u in users if u is not None and u.is_active}
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                user=user,
+                partnership=partnership,
+                kind=kind,
+                title=render_for(user, title, params)[:200],
+                body=render_for(user, body, params) if body else "",
+                url=url,
+            )
+            for user in recipients.values()
+        ]
+    )
+    if email and notifications:
+        from .tasks import send_notification_emails
+
+        enqueue_after_commit(send_notification_emails, [n.pk for n in notifications])
+    return notifications
+
+
+def notification_mark_read(*, user, notification_id=None) -> int:
+    """Mark one (or, without an id, all) of the user's notifications read."""
+    from django.utils import timezone
+
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=timezone.now())

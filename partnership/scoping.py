@@ -1,0 +1,89 @@
+"""Base classes that own tenant scoping for HTML views and API viewsets.
+
+A view inside a partnership subclasses `PartnershipScopedMixin` (HTML) or
+`PartnershipScopedAPIMixin` (DRF). The base resolves the partnership from the URL kwarg
+`partnership_id` through the access rule (404 for outsiders), checks the action the request needs
+(403 for insiders without the role), and builds every queryset from `scoped_queryset(partnership)`,
+which the subclass supplies. Subclasses may not override `get_queryset` / `get_object`: defining
+either raises TypeError when the class is created, so a scoping bypass cannot slip through review.
+"""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .access import Action, PartnershipAccess, resolve_access
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+PROTECTED_METHODS = ("get_queryset", "get_object")
+
+
+def _refuse_overrides(cls, base) -> None:
+    for name in PROTECTED_METHODS:
+        for klass in cls.__mro__:
+            if klass is base:
+                break
+            if name in vars(klass):
+                raise TypeError(
+                    f"{cls.__name__}.{name} bypasses partnership scoping; "
+                    "implement scoped_queryset(partnership) instead."
+                )
+
+
+class _ScopedBase:
+    """What the HTML and API bases share: the access decision for a request."""
+
+    partnership_url_kwarg = "partnership_id"
+    read_action: str = Action.READ
+    write_action: str = Action.MANAGE
+
+    partnership = None
+    access: PartnershipAccess | None = None
+
+    def action_for_method(self, method: str) -> str:
+        return self.read_action if method in SAFE_METHODS else self.write_action
+
+    def resolve_partnership(self, request) -> None:
+        partnership_id = self.kwargs.get(self.partnership_url_kwarg)
+        if partnership_id is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs a partnership_id URL kwarg.")
+        self.access = resolve_access(request.user, partnership_id)
+        self.partnership = self.access.partnership
+
+    def scoped_queryset(self, partnership) -> QuerySet:
+        raise ImproperlyConfigured(f"{type(self).__name__} must define scoped_queryset().")
+
+
+class PartnershipScopedMixin(LoginRequiredMixin, _ScopedBase):
+    """For Django class-based views under /partnerships/<uuid>/."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _refuse_overrides(cls, PartnershipScopedMixin)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.resolve_partnership(request)
+        self.access.require(self.action_for_method(request.method))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        return self.scoped_queryset(self.partnership)
+
+    def get_object(self, queryset=None):
+        queryset = self.get_queryset() if queryset is None else queryset
+        lookup = self.kwargs.get(getattr(self, "pk_url_kwarg", "pk"))
+        if lookup is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} has no pk URL kwarg.")
+        try:
+            return get_object_or_404(queryset, pk=lookup)
+        except (ValueError, TypeError) as exc:
+            raise Http404 from exc
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("partnership", self.partnership)
+        kwargs.setdefault("access", self.access)
+        return super().get_context_data(**kwargs)

@@ -1,0 +1,98 @@
+"""Reads that need scoping: each takes its scope as an argument and runs a fixed number of
+queries."""
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from .models import (
+    Contract,
+    Membership,
+    Notification,
+    Organization,
+    Participant,
+    Partnership,
+    Role,
+)
+
+
+def filter_services_contains(qs: QuerySet, service: str) -> QuerySet:
+    """Partnerships offering `service`: the one place where JSON lookups differ per database."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return qs.filter(services__contains=[service])
+    return qs.filter(services__icontains=f'"{service}"')
+
+
+def partnerships_for_user(*, user, phase: str = "", service: str = "", q: str = "") -> QuerySet:
+    latest_contract = Contract.objects.filter(partnership=OuterRef("pk")).order_by("-end_date")
+    qs = (
+        Partnership.objects.visible_to(user)
+        .with_overview()
+        .annotate(
+            contract_end=Subquery(latest_contract.values("end_date")[:1]),
+            participant_count=Count("participants", distinct=True),
+        )
+        .order_by("title")
+    )
+    if phase:
+        qs = qs.filter(phase=phase)
+    if service:
+        qs = filter_services_contains(qs, service)
+    if q:
+        qs = qs.filter(
+            Q(title__icontains=q) | Q(client__name__icontains=q) | Q(supplier__name__icontains=q)
+        )
+    return qs
+
+
+def my_sides(*, user, partnerships) -> dict:
+    """partnership id -> the user's side in it, for a page of partnerships (one query)."""
+    ids = [p.pk for p in partnerships]
+    sides = dict(
+        Participant.objects.filter(user=user, partnership_id__in=ids).values_list(
+            "partnership_id", "side"
+        )
+    )
+    managed = set(
+        Membership.objects.filter(user=user, role__in=[Role.ADMIN, Role.MANAGER]).values_list(
+            "organization_id", flat=True
+        )
+    )
+    for p in partnerships:
+        if p.pk not in sides:
+            sides[p.pk] = "client" if p.client_id in managed else "supplier"
+    return sides
+
+
+def partnership_overview(*, partnership: Partnership) -> Partnership:
+    """The partnership with everything its overview page shows, prefetched."""
+    return (
+        Partnership.objects.filter(pk=partnership.pk)
+        .with_overview()
+        .prefetch_related(
+            "communication_plan__contacts",
+            "communication_plan__meetings",
+            "communication_plan__escalation_steps",
+            Prefetch("participants", queryset=Participant.objects.select_related("user")),
+            "contracts",
+        )
+        .get()
+    )
+
+
+def participants_for_partnership(*, partnership: Partnership) -> QuerySet:
+    return Participant.objects.filter(partnership=partnership).select_related("user")
+
+
+def contracts_for_partnership(*, partnership: Partnership) -> QuerySet:
+    return Contract.objects.filter(partnership=partnership)
+
+
+def organizations_for_user(*, user) -> QuerySet:
+    return Organization.objects.filter(memberships__user=user).annotate(
+        member_count=Count("memberships", distinct=True)
+    )
+
+
+def notifications_for_user(*, user) -> QuerySet:
+    return Notification.objects.filter(user=user).select_related("partnership")
