@@ -1,0 +1,67 @@
+# Tandem — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements-dev.lock pyproject.toml | cksum | cut -d' ' -f1)
+
+# The test suite's defaults: the local PostgreSQL and Redis; override by exporting your own.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tandem
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+TEST_ENV := DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	DEBUG=0 SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef \
+	TANDEM_VAR_DIR=$(CURDIR)/var/test
+
+.PHONY: run test install install-dev lint check pytest messages seed migrate clean help
+
+help:
+	@echo "make run   - install, migrate, seed demo data, start web + worker + beat on :8000"
+	@echo "make test  - install and run the whole suite (PostgreSQL, Redis, headless Chromium)"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): $(PY) requirements.lock
+	$(BIN)/pip install --quiet -r requirements.lock
+	@rm -f $(VENV)/.installed-*; touch $@
+
+$(DEV_STAMP): $(PY) requirements-dev.lock
+	$(BIN)/pip install --quiet -r requirements-dev.lock
+	@rm -f $(VENV)/.installed-dev-*; touch $@
+
+install: $(STAMP)
+install-dev: $(DEV_STAMP)
+
+run: install
+	@DEBUG=$${DEBUG:-1} $(PY) manage.py compilemessages --ignore=.venv -v0
+	@DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input -v0
+	@DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
+	@DEBUG=$${DEBUG:-1} exec $(PY) scripts/run_local.py
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: install-dev
+	@$(TEST_ENV) $(PY) scripts/preflight.py
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(TEST_ENV) DEBUG=0 ALLOWED_HOSTS=tandem.example.org SITE_URL=https://tandem.example.org \
+		SECRET_KEY='prod-like-$(shell head -c 32 /dev/urandom | od -An -tx1 | tr -d " \n")' \
+		$(PY) manage.py check --deploy --fail-level WARNING
+
+messages: install-dev
+	$(PY) manage.py makemessages -l nl -l en --ignore=.venv --ignore=var --no-obsolete
+	$(PY) manage.py compilemessages --ignore=.venv
+
+pytest: install-dev
+	@$(TEST_ENV) $(PY) scripts/preflight.py
+	$(TEST_ENV) $(PY) manage.py compilemessages --ignore=.venv -v0
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint check pytest
+
+clean:
+	rm -rf var/test

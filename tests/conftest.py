@@ -1,0 +1,53 @@
+"""Shared fixtures. The suite runs on PostgreSQL and Redis over real connections."""
+
+import pytest
+
+from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SECURE_SSL_REDIRECT = False
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.ACCOUNT_RATE_LIMITS = {}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def world(db):
+    """Two partnerships in different tenants, and one person for every role that matters.
+
+    hospital (client) + cleaner (supplier): `partnership`, with owner/manager, member, viewer,
+    supplier lead and facilitator. university + cleaner: `other_partnership`. A third
+    organisation, `outsider_org`, has an admin who must see none of it.
+    """
+
+    class World:
+        pass
+
+    w = World()
+    w.hospital = f.OrganizationFactory(name="Hospital", slug="hospital")
+    w.cleaner = f.OrganizationFactory(name="Cleaner", slug="cleaner")
+    w.university = f.OrganizationFactory(name="University", slug="university")
+    w.facilitators = f.OrganizationFactory(name="Facilitators", slug="facilitators")
+    w.outsider_org = f.OrganizationFactory(name="Outsider", slug="outsider")
+    w.partnership = f.PartnershipFactory(client=w.hospital, supplier=w.cleaner, title="Hospital cleaning")
+    w.other_partnership = f.PartnershipFactory(
+        client=w.university, supplier=w.cleaner, title="University cleaning"
+    )
+    w.manager = f.participant(w.partnership, "client", role="admin", email="manager@hospital.test")
+    w.member = f.participant(w.partnership, "client", role="member", email="member@hospital.test")
+    w.viewer = f.participant(w.partnership, "client", role="viewer", email="viewer@hospital.test")
+    w.supplier_lead = f.participant(
+        w.partnership, "supplier", role="manager", email="lead@cleaner.test", title="Project leader"
+    )
+    w.facilitator = f.member(w.facilitators, "member", email="fac@facilitators.test")
+    f.ParticipantFactory(partnership=w.partnership, user=w.facilitator, side="facilitator")
+    w.outsider = f.member(w.outsider_org, "admin", email="admin@outsider.test")
+    w.contract = f.ContractFactory(partnership=w.partnership)
+    w.other_contract = f.ContractFactory(partnership=w.other_partnership)
+    return w
