@@ -1,15 +1,11 @@
 """Every state change of the tenancy core. Keyword-only, one transaction each, validation inside."""
 
-import secrets
 from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from .access import Action, access_for
@@ -17,7 +13,6 @@ from .models import (
     MANAGING_ROLES,
     CommunicationPlan,
     Contract,
-    Invitation,
     Membership,
     Organization,
     Participant,
@@ -27,206 +22,10 @@ from .models import (
     Service,
     Side,
 )
-from .notifications import enqueue_after_commit, notify
+from .notifications import notify
+from .services_orgs import invitation_send, unique_org_slug
 
 User = get_user_model()
-
-
-# --- Organisations and memberships -----------------------------------------------------------
-
-
-def unique_org_slug(name: str) -> str:
-    base = slugify(name)[:50] or "org"
-    slug, n = base, 2
-    while Organization.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
-@transaction.atomic
-def organization_create(*, actor, name: str, slug: str = "") -> Organization:
-    name = name.strip()
-    if not name:
-        raise ValidationError({"name": _("Enter a name.")})
-    slug = slug or unique_org_slug(name)
-    if Organization.objects.filter(slug=slug).exists():
-        raise ValidationError({"slug": _("This short name is already taken.")})
-    org = Organization.objects.create(name=name, slug=slug)
-    if actor is not None:
-        Membership.objects.create(user=actor, organization=org, role=Role.ADMIN)
-    return org
-
-
-@transaction.atomic
-def organization_update(*, actor, organization: Organization, name: str, require_mfa: bool):
-    _require_org_admin(actor, organization)
-    organization.name = name.strip() or organization.name
-    organization.require_mfa = require_mfa
-    organization.save(update_fields=["name", "require_mfa"])
-    return organization
-
-
-def _require_org_admin(actor, organization: Organization) -> None:
-    if not Membership.objects.filter(
-        user=actor, organization=organization, role=Role.ADMIN
-    ).exists():
-        raise PermissionDenied
-
-
-def _lock_admins(organization: Organization) -> int:
-    """Lock the org's admin rows so two concurrent demotions cannot remove the last admin."""
-    admins = Membership.objects.select_for_update().filter(
-        organization=organization, role=Role.ADMIN
-    )
-    return len(list(admins))
-
-
-@transaction.atomic
-def membership_change_role(*, actor, membership: Membership, role: str) -> Membership:
-    _require_org_admin(actor, membership.organization)
-    if role not in Role.values:
-        raise ValidationError({"role": _("Choose a valid role.")})
-    demoting_admin = membership.role == Role.ADMIN and role != Role.ADMIN
-    if demoting_admin and _lock_admins(membership.organization) <= 1:
-        raise ValidationError(_("An organisation needs at least one admin."))
-    membership.role = role
-    membership.save(update_fields=["role"])
-    return membership
-
-
-@transaction.atomic
-def membership_remove(*, actor, membership: Membership) -> None:
-    _require_org_admin(actor, membership.organization)
-    if membership.role == Role.ADMIN and _lock_admins(membership.organization) <= 1:
-        raise ValidationError(_("An organisation needs at least one admin."))
-    org = membership.organization
-    # Leaving the organisation also ends their seat in its partnerships.
-    Participant.objects.filter(user=membership.user).filter(
-        Q(partnership__client=org, side=Side.CLIENT)
-        | Q(partnership__supplier=org, side=Side.SUPPLIER)
-    ).delete()
-    membership.delete()
-
-
-# --- Invitations -----------------------------------------------------------------------------
-
-
-def _new_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-@transaction.atomic
-def invitation_send(
-    *,
-    actor,
-    organization: Organization,
-    email: str,
-    role: str = Role.MEMBER,
-    partnership: Partnership | None = None,
-    participant_title: str = "",
-    check_admin: bool = True,
-) -> Invitation:
-    if check_admin:
-        _require_org_admin(actor, organization)
-    email = User.objects.normalize_email(email).lower().strip()
-    if role not in Role.values:
-        raise ValidationError({"role": _("Choose a valid role.")})
-    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
-        raise ValidationError({"email": _("This person is already a member.")})
-    if Invitation.objects.filter(
-        organization=organization,
-        email__iexact=email,
-        accepted_at__isnull=True,
-        revoked_at__isnull=True,
-    ).exists():
-        raise ValidationError(
-            {"email": _("An invitation for this address is already open; resend it instead.")}
-        )
-    invitation = Invitation.objects.create(
-        organization=organization,
-        email=email,
-        role=role,
-        token=_new_token(),
-        invited_by=actor,
-        partnership=partnership,
-        participant_title=participant_title,
-    )
-    _queue_invitation_email(invitation)
-    return invitation
-
-
-def _queue_invitation_email(invitation: Invitation) -> None:
-    from .tasks import send_invitation_email
-
-    enqueue_after_commit(send_invitation_email, str(invitation.pk))
-
-
-@transaction.atomic
-def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
-    _require_org_admin(actor, invitation.organization)
-    if invitation.status == "accepted":
-        raise ValidationError(_("This invitation has already been accepted."))
-    invitation.revoked_at = timezone.now()
-    invitation.save(update_fields=["revoked_at"])
-    return invitation
-
-
-@transaction.atomic
-def invitation_resend(*, actor, invitation: Invitation) -> Invitation:
-    """Send again with a fresh link and a fresh expiry; the old link stops working."""
-    _require_org_admin(actor, invitation.organization)
-    if invitation.status in ("accepted", "revoked"):
-        raise ValidationError(_("Only open invitations can be resent."))
-    from .models import _invitation_expiry
-
-    invitation.token = _new_token()
-    invitation.sent_at = timezone.now()
-    invitation.expires_at = _invitation_expiry()
-    invitation.save(update_fields=["token", "sent_at", "expires_at"])
-    _queue_invitation_email(invitation)
-    return invitation
-
-
-@transaction.atomic
-def invitation_accept(*, user, token: str) -> Invitation:
-    """Join the organisation (and partnership) of an invitation. Single use, expires."""
-    invitation = Invitation.objects.select_for_update().filter(token=token).first()
-    if invitation is None or invitation.status in ("revoked",):
-        raise ValidationError(_("This invitation link is not valid."))
-    if invitation.status == "accepted":
-        raise ValidationError(_("This invitation has already been used."))
-    if invitation.status == "expired":
-        raise ValidationError(_("This invitation has expired. Ask for a new one."))
-    if user.email.lower() != invitation.email.lower():
-        raise ValidationError(
-            _("This invitation was sent to %(email)s. Log in with that address to accept it.")
-            % {"email": invitation.email}
-        )
-    Membership.objects.get_or_create(
-        user=user, organization=invitation.organization, defaults={"role": invitation.role}
-    )
-    if invitation.partnership_id:
-        side = (
-            Side.CLIENT
-            if invitation.partnership.client_id == invitation.organization_id
-            else Side.SUPPLIER
-        )
-        Participant.objects.get_or_create(
-            partnership=invitation.partnership,
-            user=user,
-            defaults={"side": side, "title": invitation.participant_title},
-        )
-    invitation.accepted_at = timezone.now()
-    invitation.accepted_by = user
-    invitation.save(update_fields=["accepted_at", "accepted_by"])
-    return invitation
-
-
-def invitations_purge_expired() -> int:
-    """Expired, never-used invitations older than 90 days are of no further use."""
-    cutoff = timezone.now() - timezone.timedelta(days=90)
-    deleted, _ = Invitation.objects.filter(accepted_at__isnull=True, expires_at__lt=cutoff).delete()
-    return deleted
 
 
 # --- Partnerships ----------------------------------------------------------------------------

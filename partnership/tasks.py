@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import emails, services
+from . import emails, services_orgs
 
 
 @shared_task
@@ -17,4 +17,4 @@ def send_invitation_email(invitation_id: str) -> None:
 
 @shared_task
 def purge_expired_invitations() -> int:
-    return services.invitations_purge_expired()
+    return services_orgs.invitations_purge_expired()

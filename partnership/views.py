@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
-from . import selectors, services
+from . import selectors, services, services_orgs
 from .access import Action
 from .forms import (
     ContractForm,
@@ -355,12 +355,15 @@ def invitation_accept(request, token):
     )
     if invitation is None:
         raise Http404
+    if request.user.is_authenticated and request.user.email.lower() != invitation.email.lower():
+        # The link belongs to someone else: to a signed-in stranger it does not exist.
+        raise Http404
     if not request.user.is_authenticated:
         request.session["pending_invitation"] = token
         return render(request, "partnership/invitation_anonymous.html", {"invitation": invitation})
     if request.method == "POST":
         try:
-            services.invitation_accept(user=request.user, token=token)
+            services_orgs.invitation_accept(user=request.user, token=token)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("partnership:dashboard")

@@ -36,7 +36,7 @@ def main() -> int:
     if not redis_url or not ok:
         problems.append(
             f"Redis is not answering on {where}. Start it, e.g.\n"
-            "    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no"
+            "    redis-server --daemonize yes --port 6379 --save '' --appendonly no"
         )
     if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         problems.append(

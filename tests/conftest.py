@@ -35,7 +35,9 @@ def world(db):
     w.university = f.OrganizationFactory(name="University", slug="university")
     w.facilitators = f.OrganizationFactory(name="Facilitators", slug="facilitators")
     w.outsider_org = f.OrganizationFactory(name="Outsider", slug="outsider")
-    w.partnership = f.PartnershipFactory(client=w.hospital, supplier=w.cleaner, title="Hospital cleaning")
+    w.partnership = f.PartnershipFactory(
+        client=w.hospital, supplier=w.cleaner, title="Hospital cleaning"
+    )
     w.other_partnership = f.PartnershipFactory(
         client=w.university, supplier=w.cleaner, title="University cleaning"
     )

@@ -1,4 +1,4 @@
-"""factory_boy factories for the tenancy core. Feature apps keep theirs in tests/<app>/factories.py."""
+"""factory_boy factories for the tenancy core; feature apps keep theirs in tests/<app>/."""
 
 import datetime
 
