@@ -36,7 +36,6 @@ install: $(STAMP)
 install-dev: $(DEV_STAMP)
 
 run: install
-	@DEBUG=$${DEBUG:-1} $(PY) manage.py compilemessages --ignore=.venv -v0
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input -v0
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
 	@DEBUG=$${DEBUG:-1} exec $(PY) scripts/run_local.py

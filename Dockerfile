@@ -1,0 +1,23 @@
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+
+# Pango for WeasyPrint's PDF reports; gettext for the translation catalogues.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b \
+       fonts-dejavu-core gettext curl \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements.lock ./
+RUN pip install -r requirements.lock
+
+COPY . .
+RUN useradd --create-home tandem && mkdir -p /app/var && chown -R tandem /app/var
+USER tandem
+
+# collectstatic needs settings but no database; a throwaway key is fine at build time.
+RUN SECRET_KEY=build-only DEBUG=0 python manage.py collectstatic --no-input -v0
+
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
