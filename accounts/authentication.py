@@ -2,6 +2,8 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import authentication, exceptions
 
 from .models import ApiToken
@@ -45,3 +47,22 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """Documents the Bearer scheme in the OpenAPI schema (`/api/schema/`)."""
+
+    target_class = BearerTokenAuthentication
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        scheme = build_bearer_security_scheme_object(
+            header_name="Authorization", token_prefix=self.target.keyword
+        )
+        return {
+            **scheme,
+            "description": (
+                "A personal API token, created at /settings/tokens/ or with "
+                "`manage.py create_api_token`: `Authorization: Bearer tdm_…`."
+            ),
+        }

@@ -1,11 +1,57 @@
-"""API v1: top-level and per-partnership routers."""
+"""API v1: top-level and per-partnership routers.
+
+Everything below a partnership is registered on `partnership_router`, which is included under
+`partnerships/<uuid:partnership_id>/`; its viewsets subclass `PartnershipScopedAPIMixin`.
+Register before `urlpatterns` is built: a router computes its URLs once.
+"""
 
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import DefaultRouter, Route
 
-router = DefaultRouter()
-partnership_router = DefaultRouter(trailing_slash=True)
-partnership_router.include_root_view = False
+from partnership import api as partnership_api
+
+
+class ApiRouter(DefaultRouter):
+    # JSON only: no `.json` suffix routes, so every route has just the kwargs it needs.
+    include_format_suffixes = False
+
+
+class PartnershipRouter(ApiRouter):
+    """Also routes singletons: a viewset with `router_singleton = True` (one object per
+    partnership, e.g. the communication plan) is read and written at its collection URL."""
+
+    include_root_view = False
+    singleton_routes = [
+        Route(
+            url=r"^{prefix}{trailing_slash}$",
+            mapping={"get": "retrieve", "put": "update", "patch": "partial_update"},
+            name="{basename}-detail",
+            detail=True,
+            initkwargs={"suffix": "Instance"},
+        )
+    ]
+
+    def get_routes(self, viewset):
+        if getattr(viewset, "router_singleton", False):
+            return self.singleton_routes
+        return super().get_routes(viewset)
+
+
+router = ApiRouter()
+router.register("partnerships", partnership_api.PartnershipViewSet, basename="partnership")
+
+partnership_router = PartnershipRouter(trailing_slash=True)
+partnership_router.register(
+    "participants", partnership_api.ParticipantViewSet, basename="partnership-participant"
+)
+partnership_router.register(
+    "contracts", partnership_api.ContractViewSet, basename="partnership-contract"
+)
+partnership_router.register(
+    "communication-plan",
+    partnership_api.CommunicationPlanViewSet,
+    basename="partnership-communication-plan",
+)
 
 urlpatterns = [
     path("", include(router.urls)),

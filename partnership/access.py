@@ -44,6 +44,8 @@ class PartnershipAccess:
         if action == Action.FACILITATE:
             return self.side == Side.FACILITATOR and self.participant is not None
         if action == Action.PARTICIPATE:
+            if self.side not in (Side.CLIENT, Side.SUPPLIER):
+                return False  # the facilitator guides; rating and reporting are for the two sides
             if self.is_manager:
                 return True
             return self.participant is not None and self.org_role != Role.VIEWER

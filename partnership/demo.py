@@ -54,16 +54,70 @@ ORGS = [
 
 # key: (email, full name, org slug, role, persona)
 PEOPLE = {
-    "fm": ("fm@stlucas.demo", "Marieke de Vries", "stlucas", Role.ADMIN, "Facility manager (client)"),
-    "cm": ("cm@stlucas.demo", "Pieter Jansen", "stlucas", Role.MANAGER, "Contract manager (client)"),
-    "staff": ("hk@stlucas.demo", "Sanne Bakker", "stlucas", Role.MEMBER, "Housekeeping lead (client)"),
-    "cc_admin": ("admin@cleancare.demo", "Karel Maes", "cleancare", Role.ADMIN, "Organisation admin (supplier)"),
-    "pl": ("pl@cleancare.demo", "Joris Peeters", "cleancare", Role.MANAGER, "Project leader (supplier)"),
-    "pl2": ("tl@cleancare.demo", "Fatima El Amrani", "cleancare", Role.MEMBER, "Team leader (supplier)"),
-    "cat": ("pl@smaakvol.demo", "Lotte Willems", "smaakvol", Role.MANAGER, "Project leader catering (supplier)"),
-    "uni": ("fm@rijnland.demo", "Daan Visser", "rijnland", Role.ADMIN, "Facility manager (second client)"),
+    "fm": (
+        "fm@stlucas.demo",
+        "Marieke de Vries",
+        "stlucas",
+        Role.ADMIN,
+        "Facility manager (client)",
+    ),
+    "cm": (
+        "cm@stlucas.demo",
+        "Pieter Jansen",
+        "stlucas",
+        Role.MANAGER,
+        "Contract manager (client)",
+    ),
+    "staff": (
+        "hk@stlucas.demo",
+        "Sanne Bakker",
+        "stlucas",
+        Role.MEMBER,
+        "Housekeeping lead (client)",
+    ),
+    "cc_admin": (
+        "admin@cleancare.demo",
+        "Karel Maes",
+        "cleancare",
+        Role.ADMIN,
+        "Organisation admin (supplier)",
+    ),
+    "pl": (
+        "pl@cleancare.demo",
+        "Joris Peeters",
+        "cleancare",
+        Role.MANAGER,
+        "Project leader (supplier)",
+    ),
+    "pl2": (
+        "tl@cleancare.demo",
+        "Fatima El Amrani",
+        "cleancare",
+        Role.MEMBER,
+        "Team leader (supplier)",
+    ),
+    "cat": (
+        "pl@smaakvol.demo",
+        "Lotte Willems",
+        "smaakvol",
+        Role.MANAGER,
+        "Project leader catering (supplier)",
+    ),
+    "uni": (
+        "fm@rijnland.demo",
+        "Daan Visser",
+        "rijnland",
+        Role.ADMIN,
+        "Facility manager (second client)",
+    ),
     "fac": ("facilitator@samenverder.demo", "Eva Claes", "samenverder", Role.ADMIN, "Facilitator"),
-    "viewer": ("board@stlucas.demo", "Hans Mulder", "stlucas", Role.VIEWER, "Board member (read only)"),
+    "viewer": (
+        "board@stlucas.demo",
+        "Hans Mulder",
+        "stlucas",
+        Role.VIEWER,
+        "Board member (read only)",
+    ),
 }
 
 PARTNERSHIPS = {
@@ -162,14 +216,24 @@ def _plan(partnership: Partnership, spec: dict, users: dict) -> None:
     for side, people in sides.items():
         for order, (user, title) in enumerate(people):
             Contact.objects.create(
-                plan=plan, side=side, name=user.full_name, role=title, email=user.email,
+                plan=plan,
+                side=side,
+                name=user.full_name,
+                role=title,
+                email=user.email,
                 phone=f"+31 6 {10000000 + order * 1111111 + (7 if side == Side.SUPPLIER else 3)}",
-                availability="ma–vr 8:00–17:00", order=order,
+                availability="ma–vr 8:00–17:00",
+                order=order,
             )
     for level, freq, who, purpose in [
         ("operational", "wekelijks", "Housekeeping lead, teamleider", "Dagelijkse gang van zaken"),
         ("tactical", "maandelijks", "Facility manager, projectleider", "KPI's en klachten"),
-        ("strategic", "per kwartaal", "Contractmanager, directie leverancier, facilitator", "Kwartaalronde"),
+        (
+            "strategic",
+            "per kwartaal",
+            "Contractmanager, directie leverancier, facilitator",
+            "Kwartaalronde",
+        ),
     ]:
         MeetingCadence.objects.create(
             plan=plan, level=level, frequency=freq, participants=who, purpose=purpose
@@ -193,9 +257,15 @@ def _partnership(key: str, spec: dict, orgs: dict, users: dict) -> Partnership:
     creator = users[spec["participants"][0][0]]
     values, culture, vision = spec["vision"]
     partnership = services.partnership_create(
-        actor=creator, client=orgs[spec["client"]], supplier=orgs[spec["supplier"]],
-        title=spec["title"], services=spec["services"], phase=spec["phase"],
-        core_values=values, culture=culture, future_vision=vision,
+        actor=creator,
+        client=orgs[spec["client"]],
+        supplier=orgs[spec["supplier"]],
+        title=spec["title"],
+        services=spec["services"],
+        phase=spec["phase"],
+        core_values=values,
+        culture=culture,
+        future_vision=vision,
         actor_title=spec["participants"][0][2],
     )
     for person, side, title in spec["participants"][1:]:
@@ -205,8 +275,13 @@ def _partnership(key: str, spec: dict, orgs: dict, users: dict) -> Partnership:
     reference, title, value = spec["contract"]
     start = datetime.date(2025, 1, 1)
     services.contract_create(
-        actor=creator, partnership=partnership, reference=reference, title=title,
-        start_date=start, end_date=datetime.date(2028, 12, 31), value=value,
+        actor=creator,
+        partnership=partnership,
+        reference=reference,
+        title=title,
+        start_date=start,
+        end_date=datetime.date(2028, 12, 31),
+        value=value,
         scope_of_services="Dagelijkse en periodieke schoonmaak van alle ruimten.",
         quality_agreements="Kwaliteit gemeten volgens VSR-KMS; AQL 4,0 sanitair, 6,5 kantoren.",
         speed_agreements="Klachten binnen 4 uur in behandeling, binnen 24 uur opgelost.",
@@ -228,9 +303,7 @@ def seed() -> DemoWorld:
         Membership.objects.get_or_create(
             user=users[key], organization=orgs[org], defaults={"role": role}
         )
-    partnerships = {
-        key: _partnership(key, spec, orgs, users) for key, spec in PARTNERSHIPS.items()
-    }
+    partnerships = {key: _partnership(key, spec, orgs, users) for key, spec in PARTNERSHIPS.items()}
     world = DemoWorld(orgs=orgs, users=users, partnerships=partnerships)
     for seeder in _SEEDERS:
         seeder(world)

@@ -1,25 +1,52 @@
+"""Organisations may require two-factor authentication of their members.
+
+A signed-in member of such an organisation who has no authenticator app is sent to allauth's TOTP
+setup before they reach anything else. What stays reachable is what they need to get there (or to
+leave): the account pages (login, logout, e-mail, MFA setup), static files, the health check and
+the language switches.
+"""
+
+from django.contrib import messages
+from django.db.models import Exists, OuterRef
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
-# Paths a member without MFA may still reach while being led to set it up.
-MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/api/")
+MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/settings/language/")
 
 
 def user_needs_mfa(user) -> bool:
+    """One query: is `user` in an MFA-requiring organisation without a TOTP authenticator?"""
     from allauth.mfa.models import Authenticator
 
     from .models import Membership
 
-    if not Membership.objects.filter(user=user, organization__require_mfa=True).exists():
-        return False
-    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    has_totp = Authenticator.objects.filter(
+        user_id=OuterRef("user_id"), type=Authenticator.Type.TOTP
+    )
+    return (
+        Membership.objects.filter(user=user, organization__require_mfa=True)
+        .filter(~Exists(has_totp))
+        .exists()
+    )
+
+
+def _organizations_requiring_mfa(user) -> list[str]:
+    from .models import Organization
+
+    return list(
+        Organization.objects.filter(memberships__user=user, require_mfa=True)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
 
 
 class RequireMFAMiddleware:
-    """Members of an organisation that requires MFA are sent to set it up before anything else.
+    """Send members of an MFA-requiring organisation to TOTP setup until they have it.
 
-    API calls are exempt here: a token is a separate credential, created only after the web
-    session passed this gate.
+    API calls made with the browser session get a 403 instead of a redirect. A Bearer token is
+    authenticated later, by DRF, so it does not pass through here as a signed-in user.
     """
 
     def __init__(self, get_response):
@@ -33,5 +60,24 @@ class RequireMFAMiddleware:
             and not request.path.startswith(MFA_EXEMPT_PREFIXES)
             and user_needs_mfa(user)
         ):
-            return redirect(reverse("mfa_activate_totp") + "?next=" + request.path)
+            return self.refuse(request, user)
         return self.get_response(request)
+
+    def refuse(self, request, user):
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"detail": _("Set up two-factor authentication in the web app first.")},
+                status=403,
+            )
+        setup_url = reverse("mfa_activate_totp")
+        messages.warning(
+            request,
+            _(
+                "Two-factor authentication is required by %(orgs)s. Set up an authenticator "
+                "app to continue."
+            )
+            % {"orgs": ", ".join(_organizations_requiring_mfa(user))},
+        )
+        if request.headers.get("HX-Request"):
+            return HttpResponse(headers={"HX-Redirect": setup_url})
+        return redirect(setup_url)

@@ -9,12 +9,13 @@ either raises TypeError when the class is created, so a scoping bypass cannot sl
 """
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from .access import Action, PartnershipAccess, resolve_access
+from .models import Membership, Organization, Role
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 PROTECTED_METHODS = ("get_queryset", "get_object")
@@ -42,8 +43,21 @@ class _ScopedBase:
     partnership = None
     access: PartnershipAccess | None = None
 
+    # A page that shows a form for writing needs the write role to be seen at all; a page that
+    # lists things and offers a form to some readers sets this to False.
+    shows_form_on_get: bool | None = None
+
     def action_for_method(self, method: str) -> str:
-        return self.read_action if method in SAFE_METHODS else self.write_action
+        if method in SAFE_METHODS and not self._shows_form_on_get():
+            return self.read_action
+        return self.write_action
+
+    def _shows_form_on_get(self) -> bool:
+        if self.shows_form_on_get is not None:
+            return self.shows_form_on_get
+        from django.views.generic.edit import ProcessFormView
+
+        return isinstance(self, ProcessFormView)
 
     def resolve_partnership(self, request) -> None:
         partnership_id = self.kwargs.get(self.partnership_url_kwarg)
@@ -86,4 +100,77 @@ class PartnershipScopedMixin(LoginRequiredMixin, _ScopedBase):
     def get_context_data(self, **kwargs):
         kwargs.setdefault("partnership", self.partnership)
         kwargs.setdefault("access", self.access)
+        return super().get_context_data(**kwargs)
+
+
+class OrganizationScopedMixin(LoginRequiredMixin):
+    """For Django class-based views under /orgs/<slug>/.
+
+    The base resolves `self.organization` and `self.membership` from the `slug` URL kwarg through
+    the user's own memberships, so a non-member gets 404 on every route and every method (the
+    organisation is resolved before the method check). Members whose role is not in
+    `read_roles` / `write_roles` for the request's method get 403. Objects below the organisation
+    come from `scoped_queryset(organization)`; `get_queryset` / `get_object` may not be overridden.
+    """
+
+    organization_url_kwarg = "slug"
+    read_roles: tuple[str, ...] | None = None  # None: every member may read
+    write_roles: tuple[str, ...] = (Role.ADMIN,)
+
+    organization: Organization | None = None
+    membership: Membership | None = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _refuse_overrides(cls, OrganizationScopedMixin)
+
+    def roles_for_method(self, method: str) -> tuple[str, ...] | None:
+        return self.read_roles if method in SAFE_METHODS else self.write_roles
+
+    def resolve_organization(self, request) -> None:
+        slug = self.kwargs.get(self.organization_url_kwarg)
+        if slug is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs a slug URL kwarg.")
+        membership = (
+            Membership.objects.select_related("organization")
+            .filter(user=request.user, organization__slug=slug)
+            .first()
+        )
+        if membership is None:
+            raise Http404
+        self.membership, self.organization = membership, membership.organization
+
+    @property
+    def is_org_admin(self) -> bool:
+        return self.membership is not None and self.membership.role == Role.ADMIN
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.resolve_organization(request)
+        roles = self.roles_for_method(request.method)
+        if roles is not None and self.membership.role not in roles:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def scoped_queryset(self, organization) -> QuerySet:
+        raise ImproperlyConfigured(f"{type(self).__name__} must define scoped_queryset().")
+
+    def get_queryset(self) -> QuerySet:
+        return self.scoped_queryset(self.organization)
+
+    def get_object(self, queryset=None):
+        queryset = self.get_queryset() if queryset is None else queryset
+        lookup = self.kwargs.get(getattr(self, "pk_url_kwarg", "pk"))
+        if lookup is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} has no pk URL kwarg.")
+        try:
+            return get_object_or_404(queryset, pk=lookup)
+        except (ValueError, TypeError, ValidationError) as exc:
+            raise Http404 from exc
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("organization", self.organization)
+        kwargs.setdefault("membership", self.membership)
+        kwargs.setdefault("is_org_admin", self.is_org_admin)
         return super().get_context_data(**kwargs)

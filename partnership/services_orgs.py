@@ -7,6 +7,7 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email, validate_slug
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -21,6 +22,7 @@ from .models import (
     Partnership,
     Role,
     Side,
+    _invitation_expiry,
 )
 from .notifications import enqueue_after_commit
 
@@ -30,10 +32,14 @@ User = get_user_model()
 # --- Organisations and memberships -----------------------------------------------------------
 
 
+# Short names that would collide with fixed paths under /orgs/.
+RESERVED_SLUGS = frozenset({"new"})
+
+
 def unique_org_slug(name: str) -> str:
     base = slugify(name)[:50] or "org"
     slug, n = base, 2
-    while Organization.objects.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or Organization.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -43,8 +49,14 @@ def organization_create(*, actor, name: str, slug: str = "") -> Organization:
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Enter a name.")})
-    slug = slug or unique_org_slug(name)
-    if Organization.objects.filter(slug=slug).exists():
+    slug = slug.strip().lower() or unique_org_slug(name)
+    try:
+        validate_slug(slug)
+    except ValidationError as exc:
+        raise ValidationError(
+            {"slug": _("Use only letters, digits, hyphens and underscores.")}
+        ) from exc
+    if slug in RESERVED_SLUGS or Organization.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": _("This short name is already taken.")})
     org = Organization.objects.create(name=name, slug=slug)
     if actor is not None:
@@ -53,9 +65,14 @@ def organization_create(*, actor, name: str, slug: str = "") -> Organization:
 
 
 @transaction.atomic
-def organization_update(*, actor, organization: Organization, name: str, require_mfa: bool):
+def organization_update(
+    *, actor, organization: Organization, name: str, require_mfa: bool
+) -> Organization:
     _require_org_admin(actor, organization)
-    organization.name = name.strip() or organization.name
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Enter a name.")})
+    organization.name = name
     organization.require_mfa = require_mfa
     organization.save(update_fields=["name", "require_mfa"])
     return organization
@@ -68,12 +85,21 @@ def _require_org_admin(actor, organization: Organization) -> None:
         raise PermissionDenied
 
 
-def _lock_admins(organization: Organization) -> int:
-    """Lock the org's admin rows so two concurrent demotions cannot remove the last admin."""
-    admins = Membership.objects.select_for_update().filter(
-        organization=organization, role=Role.ADMIN
+def _lock_admins(membership: Membership) -> tuple[Membership, int]:
+    """Lock the org's admin rows (and re-read the membership under the lock), so two concurrent
+    demotions or removals cannot leave the organisation without an admin."""
+    admins = list(
+        Membership.objects.select_for_update()
+        .filter(organization_id=membership.organization_id, role=Role.ADMIN)
+        .values_list("pk", flat=True)
     )
-    return len(list(admins))
+    current = Membership.objects.select_for_update().get(pk=membership.pk)
+    return current, len(admins)
+
+
+def _is_last_admin(membership: Membership) -> bool:
+    current, admin_count = _lock_admins(membership)
+    return current.role == Role.ADMIN and admin_count <= 1
 
 
 @transaction.atomic
@@ -81,8 +107,7 @@ def membership_change_role(*, actor, membership: Membership, role: str) -> Membe
     _require_org_admin(actor, membership.organization)
     if role not in Role.values:
         raise ValidationError({"role": _("Choose a valid role.")})
-    demoting_admin = membership.role == Role.ADMIN and role != Role.ADMIN
-    if demoting_admin and _lock_admins(membership.organization) <= 1:
+    if role != Role.ADMIN and _is_last_admin(membership):
         raise ValidationError(_("An organisation needs at least one admin."))
     membership.role = role
     membership.save(update_fields=["role"])
@@ -92,7 +117,7 @@ def membership_change_role(*, actor, membership: Membership, role: str) -> Membe
 @transaction.atomic
 def membership_remove(*, actor, membership: Membership) -> None:
     _require_org_admin(actor, membership.organization)
-    if membership.role == Role.ADMIN and _lock_admins(membership.organization) <= 1:
+    if _is_last_admin(membership):
         raise ValidationError(_("An organisation needs at least one admin."))
     org = membership.organization
     # Leaving the organisation also ends their seat in its partnerships.
@@ -124,6 +149,10 @@ def invitation_send(
     if check_admin:
         _require_org_admin(actor, organization)
     email = User.objects.normalize_email(email).lower().strip()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError({"email": _("Enter a valid e-mail address.")}) from exc
     if role not in Role.values:
         raise ValidationError({"role": _("Choose a valid role.")})
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
@@ -161,6 +190,8 @@ def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
     _require_org_admin(actor, invitation.organization)
     if invitation.status == "accepted":
         raise ValidationError(_("This invitation has already been accepted."))
+    if invitation.revoked_at:
+        return invitation
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     return invitation
@@ -172,8 +203,6 @@ def invitation_resend(*, actor, invitation: Invitation) -> Invitation:
     _require_org_admin(actor, invitation.organization)
     if invitation.status in ("accepted", "revoked"):
         raise ValidationError(_("Only open invitations can be resent."))
-    from .models import _invitation_expiry
-
     invitation.token = _new_token()
     invitation.sent_at = timezone.now()
     invitation.expires_at = _invitation_expiry()
@@ -186,8 +215,10 @@ def invitation_resend(*, actor, invitation: Invitation) -> Invitation:
 def invitation_accept(*, user, token: str) -> Invitation:
     """Join the organisation (and partnership) of an invitation. Single use, expires."""
     invitation = Invitation.objects.select_for_update().filter(token=token).first()
-    if invitation is None or invitation.status in ("revoked",):
+    if invitation is None:
         raise ValidationError(_("This invitation link is not valid."))
+    if invitation.status == "revoked":
+        raise ValidationError(_("This invitation has been withdrawn. Ask for a new one."))
     if invitation.status == "accepted":
         raise ValidationError(_("This invitation has already been used."))
     if invitation.status == "expired":

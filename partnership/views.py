@@ -195,6 +195,7 @@ class ChecklistToggleView(PartnershipScopedMixin, View):
 class ParticipantListView(PartnershipScopedMixin, FormView):
     template_name = "partnership/participants.html"
     form_class = ParticipantAddForm
+    shows_form_on_get = False  # everyone reads the list; only managers see and post the form
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

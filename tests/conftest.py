@@ -1,8 +1,20 @@
 """Shared fixtures. The suite runs on PostgreSQL and Redis over real connections."""
 
+import os
+
 import pytest
 
 from tests import factories as f
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A test database per run, so two runs on one server (or xdist workers) never collide."""
+    from django.conf import settings
+
+    test = settings.DATABASES["default"].setdefault("TEST", {})
+    base = test.get("NAME") or "test_" + settings.DATABASES["default"]["NAME"]
+    test["NAME"] = f"{base}_{os.getpid()}"
 
 
 @pytest.fixture(autouse=True)
@@ -11,6 +23,8 @@ def _test_settings(settings, tmp_path):
     settings.SECURE_SSL_REDIRECT = False
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.ACCOUNT_RATE_LIMITS = {}
+    # Hashing is not under test here; the default hasher would cost seconds per fixture.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

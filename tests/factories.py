@@ -30,7 +30,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     full_name = factory.Faker("name")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    password = factory.django.Password(PASSWORD)
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -53,6 +53,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 class PartnershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Partnership
+        skip_postgeneration_save = True
 
     client = factory.SubFactory(OrganizationFactory)
     supplier = factory.SubFactory(OrganizationFactory)

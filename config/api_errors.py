@@ -1,0 +1,86 @@
+"""How the API answers when something is wrong, and how those answers appear in the schema.
+
+Services raise Django's ValidationError / PermissionDenied; DRF only knows its own exceptions, so
+without this handler a service's validation error would surface as a 500. Every error is JSON:
+400 carries a field-level body (`{"field": ["message"]}`, `non_field_errors` for the rest),
+401/403/404 carry `{"detail": "..."}`.
+"""
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def field_errors(error: DjangoValidationError) -> dict:
+    """A service's ValidationError as a serializer-style body (message_dict when present)."""
+    body = serializers.as_serializer_error(error)
+    if NON_FIELD_ERRORS in body:
+        body.setdefault(api_settings.NON_FIELD_ERRORS_KEY, []).extend(body.pop(NON_FIELD_ERRORS))
+    return body
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(field_errors(exc))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, Http404):
+        # One body for "does not exist" and "not yours", whatever the lookup said.
+        exc = exceptions.NotFound()
+    return drf_exception_handler(exc, context)
+
+
+# --- Schema ----------------------------------------------------------------------------------
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text=_("What went wrong, in the user's language."))
+
+
+class FieldErrorsSerializer(serializers.Serializer):
+    """Documented through `FieldErrorsSchema`: one list of messages per field."""
+
+
+class FieldErrorsSchema(OpenApiSerializerExtension):
+    target_class = FieldErrorsSerializer
+
+    def get_name(self, auto_schema, direction):
+        return "FieldErrors"
+
+    def map_serializer(self, auto_schema, direction):
+        return {
+            "type": "object",
+            "description": (
+                "Validation errors: one list of messages per field of the request body "
+                "(nested lists carry one object per item); errors that concern no single field "
+                "are under `non_field_errors`."
+            ),
+            "additionalProperties": {"type": "array", "items": {}},
+            "example": {
+                "end_date": ["The end date must be on or after the start date."],
+                "non_field_errors": ["…"],
+            },
+        }
+
+
+_ERRORS = {
+    400: (FieldErrorsSerializer, "The request body or query is invalid; nothing was written."),
+    401: (ErrorDetailSerializer, "No valid session or API token (expired, revoked, malformed)."),
+    403: (ErrorDetailSerializer, "You take part, but your role does not allow this."),
+    404: (ErrorDetailSerializer, "Not found, or outside your partnerships."),
+}
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """`extend_schema(responses={200: X, **error_responses(400, 401, 403, 404)})`."""
+    return {
+        code: OpenApiResponse(response=_ERRORS[code][0], description=_ERRORS[code][1])
+        for code in codes
+    }

@@ -1,0 +1,335 @@
+"""REST API v1 of the tenancy core: partnerships, participants, contracts, communication plan.
+
+Partnerships are the entry point of the access rule, so their viewset starts from
+`selectors.partnerships_for_user`. Everything under a partnership subclasses
+`PartnershipScopedAPIMixin`, which resolves the partnership from the URL (404 for outsiders, 403
+for insiders without the role) and builds every queryset from `scoped_queryset`. Writes go through
+the services; the partnership and the actor come from the URL and the request, never the body.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
+
+from config.api_errors import error_responses
+
+from . import selectors, services
+from .access import Action, access_for
+from .api_base import PartnershipScopedAPIMixin
+from .filters import PartnershipFilter
+from .models import CommunicationPlan, Contract, Participant, Partnership
+from .serializers import (
+    CommunicationPlanSerializer,
+    ContractSerializer,
+    ParticipantSerializer,
+    ParticipantUpdateSerializer,
+    PartnershipCreateSerializer,
+    PartnershipSerializer,
+    PartnershipUpdateSerializer,
+)
+from .services_plan_api import communication_plan_replace
+
+READ_ERRORS = error_responses(401, 404)
+WRITE_ERRORS = error_responses(400, 401, 403, 404)
+DELETE_ERRORS = error_responses(401, 403, 404)
+
+
+def _renamed(error: DjangoValidationError, names: dict[str, str]) -> DjangoValidationError:
+    """A service's error keyed by the request field the client actually sent."""
+    if not hasattr(error, "error_dict"):
+        return error
+    return DjangoValidationError(
+        {names.get(field, field): errors for field, errors in error.error_dict.items()}
+    )
+
+
+# --- Partnerships ----------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List partnerships",
+        description=(
+            "The partnerships you take part in, or whose client or supplier organisation you "
+            "administer or manage. Filter with `phase` and `service`."
+        ),
+        responses={200: PartnershipSerializer(many=True), **error_responses(400, 401)},
+    ),
+    retrieve=extend_schema(
+        summary="Read a partnership",
+        description="One partnership you can see; any other id answers 404.",
+        responses={200: PartnershipSerializer, **READ_ERRORS},
+    ),
+    create=extend_schema(
+        summary="Create a partnership",
+        description=(
+            "Join a client and a supplier organisation. You must be an admin or manager of one "
+            "of them; you become a participant on that side. A communication plan is created."
+        ),
+        request=PartnershipCreateSerializer,
+        responses={201: PartnershipSerializer, **error_responses(400, 401, 403)},
+    ),
+    update=extend_schema(
+        summary="Replace a partnership's details",
+        description="Title, services, phase and vision. Admins and managers of either side only.",
+        request=PartnershipUpdateSerializer,
+        responses={200: PartnershipSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change a partnership's details",
+        description="Send only the fields to change. Admins and managers of either side only.",
+        request=PartnershipUpdateSerializer,
+        responses={200: PartnershipSerializer, **WRITE_ERRORS},
+    ),
+)
+@extend_schema(tags=["partnerships"])
+class PartnershipViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Partnership.objects.none()  # only for the schema; see get_queryset
+    serializer_class = PartnershipSerializer
+    filterset_class = PartnershipFilter
+    lookup_url_kwarg = "partnership_id"
+
+    def get_queryset(self):
+        # The entry point of the access rule, so the one viewset that builds its own queryset.
+        return selectors.partnerships_for_user(user=self.request.user).order_by("title", "pk")
+
+    def get_serializer_class(self):
+        return {
+            "create": PartnershipCreateSerializer,
+            "update": PartnershipUpdateSerializer,
+            "partial_update": PartnershipUpdateSerializer,
+        }.get(self.action, PartnershipSerializer)
+
+    def _output(self, partnership: Partnership) -> dict:
+        fresh = self.get_queryset().get(pk=partnership.pk)  # with the list's annotations
+        return PartnershipSerializer(fresh, context=self.get_serializer_context()).data
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        partnership = services.partnership_create(actor=request.user, **serializer.validated_data)
+        return Response(self._output(partnership), status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        partnership = self.get_object()
+        access_for(request.user, partnership).require(Action.MANAGE)
+        serializer = self.get_serializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        services.partnership_update(
+            actor=request.user, partnership=partnership, **serializer.validated_data
+        )
+        return Response(self._output(partnership))
+
+
+# --- Participants ----------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List participants",
+        description="Everyone taking part in the partnership, with their side and title.",
+        responses={200: ParticipantSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="Read a participant",
+        responses={200: ParticipantSerializer, **READ_ERRORS},
+    ),
+    create=extend_schema(
+        summary="Add a participant",
+        description=(
+            "Give `user_id` (a member of the client or supplier organisation) or `email` (for a "
+            "facilitator from another organisation), and a side. A client or supplier "
+            "participant must be a member of that side's organisation. Managers only."
+        ),
+        responses={201: ParticipantSerializer, **WRITE_ERRORS},
+    ),
+    update=extend_schema(
+        summary="Change a participant's title",
+        description="Only the title can change; managers only.",
+        request=ParticipantUpdateSerializer,
+        responses={200: ParticipantSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change a participant's title",
+        description="Only the title can change; managers only.",
+        request=ParticipantUpdateSerializer,
+        responses={200: ParticipantSerializer, **WRITE_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Remove a participant",
+        description="Managers only.",
+        responses={204: OpenApiResponse(description="Removed."), **DELETE_ERRORS},
+    ),
+)
+@extend_schema(tags=["participants"])
+class ParticipantViewSet(PartnershipScopedAPIMixin, viewsets.ModelViewSet):
+    queryset = Participant.objects.none()  # only for the schema
+    serializer_class = ParticipantSerializer
+    lookup_url_kwarg = "participant_id"
+    read_action = Action.READ
+    write_action = Action.MANAGE
+
+    def scoped_queryset(self, partnership):
+        return selectors.participants_for_partnership(partnership=partnership)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        try:
+            serializer.instance = services.participant_add(
+                actor=self.request.user,
+                partnership=self.partnership,
+                user=data["user"],
+                side=data["side"],
+                title=data.get("title", ""),
+            )
+        except DjangoValidationError as exc:
+            sent = "user_id" if "user_id" in serializer.initial_data else "email"
+            raise _renamed(exc, {"user": sent}) from exc
+
+    def update(self, request, *args, partial=False, **kwargs):
+        participant = self.get_object()
+        serializer = ParticipantUpdateSerializer(participant, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        participant = services.participant_update(
+            actor=request.user,
+            participant=participant,
+            title=serializer.validated_data.get("title", participant.title),
+        )
+        return Response(self.get_serializer(participant).data)
+
+    def perform_destroy(self, instance):
+        services.participant_remove(actor=self.request.user, participant=instance)
+
+
+# --- Contracts -------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List contracts",
+        description="The partnership's contracts, latest start first.",
+        responses={200: ContractSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="Read a contract", responses={200: ContractSerializer, **READ_ERRORS}
+    ),
+    create=extend_schema(
+        summary="Add a contract",
+        description="The reference is unique within the partnership. Managers only.",
+        responses={201: ContractSerializer, **WRITE_ERRORS},
+    ),
+    update=extend_schema(
+        summary="Replace a contract",
+        description="Managers only.",
+        responses={200: ContractSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change a contract",
+        description="Send only the fields to change. Managers only.",
+        responses={200: ContractSerializer, **WRITE_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Delete a contract",
+        description="Managers only.",
+        responses={204: OpenApiResponse(description="Deleted."), **DELETE_ERRORS},
+    ),
+)
+@extend_schema(tags=["contracts"])
+class ContractViewSet(PartnershipScopedAPIMixin, viewsets.ModelViewSet):
+    queryset = Contract.objects.none()  # only for the schema
+    serializer_class = ContractSerializer
+    lookup_url_kwarg = "contract_id"
+    read_action = Action.READ
+    write_action = Action.MANAGE
+
+    def scoped_queryset(self, partnership):
+        return selectors.contracts_for_partnership(partnership=partnership).order_by(
+            "-start_date", "pk"
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = services.contract_create(
+            actor=self.request.user, partnership=self.partnership, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.contract_update(
+            actor=self.request.user, contract=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.contract_delete(actor=self.request.user, contract=instance)
+
+
+# --- Communication plan ----------------------------------------------------------------------
+
+PLAN_WRITE = (
+    "Managers only. Fields left out stay as they are; a list that is sent (`contacts`, "
+    "`meetings`, `escalation_steps`) replaces the stored list. Everything is saved in one "
+    "transaction: on a 400 nothing changed."
+)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary="Read the communication plan",
+        description="Emergency number, channels, contacts per side, meetings and escalation.",
+        responses={200: CommunicationPlanSerializer, **READ_ERRORS},
+    ),
+    update=extend_schema(
+        summary="Update the communication plan",
+        description=PLAN_WRITE,
+        responses={200: CommunicationPlanSerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Update the communication plan",
+        description=PLAN_WRITE,
+        responses={200: CommunicationPlanSerializer, **WRITE_ERRORS},
+    ),
+)
+@extend_schema(tags=["communication plan"])
+class CommunicationPlanViewSet(PartnershipScopedAPIMixin, viewsets.GenericViewSet):
+    """One plan per partnership, so it lives at the collection URL (see `PartnershipRouter`)."""
+
+    router_singleton = True
+    queryset = CommunicationPlan.objects.none()  # only for the schema
+    serializer_class = CommunicationPlanSerializer
+    read_action = Action.READ
+    write_action = Action.MANAGE
+
+    def scoped_queryset(self, partnership):
+        return CommunicationPlan.objects.filter(partnership=partnership).prefetch_related(
+            "contacts", "meetings", "escalation_steps"
+        )
+
+    def _plan_data(self) -> dict:
+        plan = self.get_queryset().first()
+        if plan is None:  # every partnership gets one on creation; answer its empty shape anyway
+            return {
+                **dict.fromkeys(["emergency_number", "emergency_instructions", "channels"], ""),
+                **dict.fromkeys(["contacts", "meetings", "escalation_steps"], []),
+                "updated_at": None,
+            }
+        return self.get_serializer(plan).data
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self._plan_data())
+
+    def update(self, request, *args, **kwargs):
+        # PUT and PATCH both change what is sent; nested items are always validated in full.
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        communication_plan_replace(
+            actor=request.user, partnership=self.partnership, **serializer.validated_data
+        )
+        return Response(self._plan_data())
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, **kwargs)

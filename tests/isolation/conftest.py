@@ -1,0 +1,120 @@
+"""The isolation world: `world` plus one object of every kind on both tenants' sides.
+
+Tenant A is the hospital's partnership (`world.partnership`), where `world.manager` is an insider.
+Tenant B is the university's partnership (`world.other_partnership`); every URL sample points into
+B or at another user's things. `world.outsider` (admin of an unrelated organisation) belongs to
+neither.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from partnership.models import Membership, Notification, Participant
+from tests import factories as f
+
+from .objects import make_api_token, make_invitation, make_plan_items
+
+
+@dataclass
+class Isolation:
+    world: object
+    insider: object
+    outsider: object
+    outsider_token_key: str
+    a_org: object
+    a_partnership: object
+    b_org: object
+    b_partnership: object
+    b_user: object
+    b_contract: object
+    b_participant: object
+    b_membership: object
+    b_notification: object
+    b_invitation: object
+    b_token: object
+    b_plan_items: dict
+    a_markers: list[str] = field(default_factory=list)
+    b_markers: list[str] = field(default_factory=list)
+
+    @property
+    def ids(self) -> list[str]:
+        return [str(self.a_partnership.pk), str(self.b_partnership.pk)]
+
+
+@pytest.fixture
+def isolation(world) -> Isolation:
+    a, b = world.partnership, world.other_partnership
+
+    # Tenant A: the insider's own partnership, with one of everything.
+    a_items = make_plan_items(a, "hospitalside")
+    a_invitation = make_invitation(world.hospital, "newcomer@hospital.test", a, world.manager)
+    a_notification = Notification.objects.create(
+        user=world.manager, partnership=a, kind="test", title="Hospital notice ZX41"
+    )
+    a_token, _ = make_api_token(world.manager, "Hospital CAFM link")
+
+    # Tenant B: the university's partnership and people, which A's insider and the outsider
+    # must never reach.
+    b_user = f.participant(
+        b, "client", role="admin", email="fm@university.test", full_name="Ursula Vermeer"
+    )
+    crew = f.participant(b, "supplier", role="member", email="crew@cleaner.test")
+    b_staff = f.member(world.university, "member", email="staff@university.test")
+    b_contract = world.other_contract
+    b_contract.reference = "UNI-CONTRACT-77"
+    b_contract.save()
+    b_items = make_plan_items(b, "universityside")
+    b_invitation = make_invitation(world.university, "newcomer@university.test", b, b_user)
+    b_notification = Notification.objects.create(
+        user=b_user,
+        partnership=b,
+        kind="test",
+        title="University notice QK93",
+        url=f"/partnerships/{b.pk}/",
+    )
+    b_token, _ = make_api_token(b_user, "University ERP link")
+    outsider_token, outsider_key = make_api_token(world.outsider, "Outsider integration")
+    assert outsider_token.is_active
+
+    return Isolation(
+        world=world,
+        insider=world.manager,
+        outsider=world.outsider,
+        outsider_token_key=outsider_key,
+        a_org=world.hospital,
+        a_partnership=a,
+        b_org=world.university,
+        b_partnership=b,
+        b_user=b_user,
+        b_contract=b_contract,
+        b_participant=Participant.objects.get(partnership=b, user=crew),
+        b_membership=Membership.objects.get(user=b_staff, organization=world.university),
+        b_notification=b_notification,
+        b_invitation=b_invitation,
+        b_token=b_token,
+        b_plan_items=b_items,
+        a_markers=[
+            a.title,
+            world.contract.reference,
+            a_items["contacts"].name,
+            a_items["meetings"].frequency,
+            a_items["escalation"].client_contact,
+            a_invitation.email,
+            a_notification.title,
+            a_token.name,
+            world.manager.email,
+        ],
+        b_markers=[
+            b.title,
+            b_contract.reference,
+            b_items["contacts"].name,
+            b_items["meetings"].frequency,
+            b_items["escalation"].client_contact,
+            b_invitation.email,
+            b_notification.title,
+            b_token.name,
+            b_user.email,
+            crew.email,
+        ],
+    )

@@ -1,0 +1,301 @@
+"""Every route, every method: someone outside a tenant gets 404 and changes nothing.
+
+The routes come from walking the URLconf at collection time (`routes.py`), so each route and method
+is its own test case, and a route added by a later issue is covered without touching this file. A
+route whose kwarg has no sample fails with a message that says which sample to add (`samples.py`).
+"""
+
+import json
+import uuid
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import pytest
+from django.test import Client
+from django.urls import NoReverseMatch, resolve, reverse
+
+from . import dbstate
+from .objects import make_api_token
+from .routes import API_PREFIX, Route, discover, in_scope
+from .samples import (
+    INSIDER_SCOPE,
+    NON_OBJECT_KWARGS,
+    build_kwargs,
+    is_insider_probe,
+    missing_samples,
+    sample_key,
+    variants_for,
+)
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+# A body that would change something if a view let the request through: every field name the
+# partnership forms and serializers use, with plausible values.
+PAYLOAD = {
+    "title": "Taken over by an outsider",
+    "reference": "HIJACK-1",
+    "start_date": "2026-01-01",
+    "end_date": "2027-12-31",
+    "value": "1",
+    "name": "Hijacker",
+    "role": "admin",
+    "email": "hijack@outsider.test",
+    "phone": "+31 6 0000 0000",
+    "side": "client",
+    "phase": "ended",
+    "done": "1",
+    "level": "9",
+    "frequency": "daily",
+    "participants": "outsider",
+    "purpose": "takeover",
+    "client_contact": "outsider",
+    "supplier_contact": "outsider",
+    "when": "always",
+    "emergency_number": "000",
+    "emergency_instructions": "call the outsider",
+    "channels": "outsider",
+    "services": ["cleaning"],
+    "core_values": "none",
+    "future_vision": "none",
+    "require_mfa": "on",
+    "language": "en",
+    "user": "1",
+}
+
+ALL_ROUTES = discover()
+SCOPED_ROUTES = in_scope(ALL_ROUTES)
+
+
+@dataclass(frozen=True)
+class Case:
+    route: Route
+    method: str | None  # None: the route cannot be probed (see missing_samples)
+    auth: str = "session"  # "session" or "bearer"
+    variant: tuple = ()
+
+    @property
+    def id(self) -> str:
+        variant = "".join(f"({v})" for _k, v in self.variant)
+        method = self.method or "MISSING-SAMPLE"
+        auth = "-bearer" if self.auth == "bearer" else ""
+        return f"{self.route.label}{variant}-{method}{auth}"
+
+
+def _expand(route: Route) -> list[Case]:
+    if missing_samples(route):
+        return [Case(route, None)]
+    auths = ("session", "bearer") if route.is_api else ("session",)
+    return [
+        Case(route, method, auth, tuple(variant.items()))
+        for variant in variants_for(route)
+        for method in METHODS
+        for auth in auths
+    ]
+
+
+OUTSIDER_CASES = [case for r in SCOPED_ROUTES if r.kwargs for case in _expand(r)]
+INSIDER_CASES = [
+    case
+    for r in SCOPED_ROUTES
+    if r.kwargs and not missing_samples(r) and is_insider_probe(r)
+    for case in _expand(r)
+]
+# Kwarg-less routes: every in-scope one, plus whatever sits under /api/v1/ (the exempt DRF root).
+LISTING_ROUTES = [
+    r
+    for r in ALL_ROUTES
+    if not r.kwargs and r.name and (r.exempt_reason is None or r.pattern.startswith(API_PREFIX))
+]
+LISTING_CASES = [
+    Case(r, "GET", auth)
+    for r in LISTING_ROUTES
+    for auth in (("session", "bearer") if r.is_api else ("session",))
+]
+
+
+def _ids(case: Case) -> str:
+    return case.id
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _client_for(case: Case, user, token_key: str, client: Client) -> tuple[Client, dict]:
+    if case.auth == "bearer":
+        return Client(), {"Authorization": f"Bearer {token_key}"}
+    client.force_login(user)
+    return client, {}
+
+
+def _send(client: Client, method: str, url: str, *, api: bool, headers: dict):
+    kwargs = {}
+    if method in ("POST", "PUT", "PATCH"):
+        if api:
+            kwargs = {"data": json.dumps(PAYLOAD), "content_type": "application/json"}
+        elif method == "POST":
+            kwargs = {"data": PAYLOAD}
+        else:
+            kwargs = {
+                "data": urlencode(PAYLOAD, doseq=True),
+                "content_type": "application/x-www-form-urlencoded",
+            }
+    return getattr(client, method.lower())(url, headers=headers, **kwargs)
+
+
+def _body(response) -> str:
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    return raw.decode("utf-8", errors="replace")
+
+
+def _reverse(route: Route, kwargs: dict) -> str:
+    url = reverse(route.name, kwargs=kwargs)
+    match = resolve(url)
+    assert match.view_name == route.name, f"{url} resolves to {match.view_name}, not {route.name}"
+    return url
+
+
+def _describe(response) -> str:
+    where = response.get("Location")
+    return f"{response.status_code}" + (f" -> {where}" if where else "")
+
+
+def _fail_if_unprobeable(case: Case) -> None:
+    if case.method is None:
+        pytest.fail("\n".join(missing_samples(case.route)), pytrace=False)
+
+
+def _probe(case: Case, client: Client, user, token_key: str, kwargs: dict):
+    """Send one request; return (url, response, what changed in the database)."""
+    url = _reverse(case.route, kwargs)
+    http, headers = _client_for(case, user, token_key, client)
+    before = dbstate.snapshot()
+    response = _send(http, case.method, url, api=case.route.is_api, headers=headers)
+    return url, response, dbstate.diff(before, dbstate.snapshot())
+
+
+# --- the route list itself -------------------------------------------------------------------
+
+
+def test_every_route_kwarg_has_a_sample():
+    problems = [p for route in SCOPED_ROUTES for p in missing_samples(route)]
+    assert not problems, "Routes the isolation suite cannot probe:\n" + "\n".join(problems)
+
+
+def test_route_walk_finds_html_and_api_routes():
+    by_name = {r.name: r for r in ALL_ROUTES if "format" not in r.kwargs}
+    assert by_name["partnership:contract_detail"].kwargs == ("partnership_id", "contract_id")
+    assert by_name["partnership:plan_part_edit"].kwargs == (
+        "partnership_id",
+        "plan_part",
+        "item_id",
+    )
+    assert any(r.is_api for r in ALL_ROUTES)
+    assert any(r.name == "api-root" and r.kwargs == ("format",) for r in ALL_ROUTES)
+    assert len(OUTSIDER_CASES) >= 5 * len([r for r in SCOPED_ROUTES if r.kwargs])
+
+
+# --- scenario 1: an admin of an unrelated organisation ---------------------------------------
+
+
+@pytest.mark.parametrize("case", OUTSIDER_CASES, ids=_ids)
+def test_outsider_gets_404_and_changes_nothing(case, isolation, client):
+    _fail_if_unprobeable(case)
+    variant = dict(case.variant)
+    kwargs = build_kwargs(case.route, isolation, variant)
+    url, response, changes = _probe(
+        case, client, isolation.outsider, isolation.outsider_token_key, kwargs
+    )
+    body = _body(response)
+    problems = []
+    if response.status_code != 404:
+        problems.append(f"answered {_describe(response)} instead of 404")
+    if changes:
+        problems.append(f"changed the database:\n{changes}")
+    problems += [f"response shows {m!r}" for m in isolation.b_markers if m in body]
+    assert not problems, (
+        f"{case.method} {url} by an outsider ({case.auth}) on route {case.route.label}: "
+        + "; ".join(problems)
+    )
+
+
+# --- scenario 2: an insider of A, A's own scope, a child object of B --------------------------
+
+
+def _control_kwargs(route: Route, kwargs: dict) -> dict:
+    """The same URL with every foreign child id replaced by one that does not exist at all."""
+    control = dict(kwargs)
+    for kwarg in route.kwargs:
+        key = sample_key(route, kwarg)
+        if key in INSIDER_SCOPE or key in NON_OBJECT_KWARGS:
+            continue
+        for candidate in ("987654321", str(uuid.uuid4()), "no-such-object"):
+            try:
+                reverse(route.name, kwargs={**control, kwarg: candidate})
+            except NoReverseMatch:
+                continue
+            control[kwarg] = candidate
+            break
+    return control
+
+
+@pytest.mark.parametrize("case", INSIDER_CASES, ids=_ids)
+def test_insider_gets_404_for_child_of_another_partnership(case, isolation, client):
+    variant = dict(case.variant)
+    kwargs = build_kwargs(case.route, isolation, variant, insider=True)
+    key = isolation.outsider_token_key
+    if case.auth == "bearer":
+        _token, key = make_api_token(isolation.insider, "Insider integration")
+    url, response, changes = _probe(case, client, isolation.insider, key, kwargs)
+    body = _body(response)
+    problems = []
+    if response.status_code == 405:
+        # A method the route never accepts says nothing about the object: that is fine only if a
+        # child id that does not exist at all gets the very same 405.
+        control_url = _reverse(case.route, _control_kwargs(case.route, kwargs))
+        http, headers = _client_for(case, isolation.insider, key, client)
+        control = _send(http, case.method, control_url, api=case.route.is_api, headers=headers)
+        if control.status_code != 405:
+            problems.append(
+                f"answered 405, but {control_url} (no such object) answered "
+                f"{control.status_code}: the 405 depends on the foreign object"
+            )
+    elif response.status_code != 404:
+        problems.append(f"answered {_describe(response)} instead of 404")
+    if changes:
+        problems.append(f"changed the database:\n{changes}")
+    problems += [f"response shows {m!r}" for m in isolation.b_markers if m in body]
+    assert not problems, (
+        f"{case.method} {url} by an insider of A ({case.auth}) with a child of B on route "
+        f"{case.route.label}: " + "; ".join(problems)
+    )
+
+
+# --- routes without kwargs: lists and pages that must not show other tenants' data ----------
+
+
+@pytest.mark.parametrize("case", LISTING_CASES, ids=_ids)
+def test_outsider_listing_shows_no_other_tenants_data(case, isolation, client):
+    url = _reverse(case.route, {})
+    http, headers = _client_for(case, isolation.outsider, isolation.outsider_token_key, client)
+    response = _send(http, "GET", url, api=case.route.is_api, headers=headers)
+    assert response.status_code < 500, f"GET {url} failed with {response.status_code}"
+    body = _body(response)
+    leaked = [m for m in isolation.a_markers + isolation.b_markers + isolation.ids if m in body]
+    assert not leaked, f"GET {url} by an outsider ({case.auth}) shows {leaked}"
+
+
+def test_listing_markers_are_visible_to_an_insider(isolation, client):
+    """The listing check above can fail: the same markers do show up where they are visible."""
+    client.force_login(isolation.insider)
+    body = _body(client.get(reverse("partnership:list")))
+    assert isolation.a_partnership.title in body
+    assert str(isolation.a_partnership.pk) in body
+    assert isolation.b_partnership.title not in body
+    assert str(isolation.b_partnership.pk) not in body
+
+
+def test_outsider_sees_an_empty_partnership_list(isolation, client):
+    client.force_login(isolation.outsider)
+    response = client.get(reverse("partnership:list"))
+    assert response.status_code == 200
+    assert list(response.context["partnerships"]) == []

@@ -1,0 +1,135 @@
+import pytest
+
+from partnership.models import CommunicationPlan, Contact, Contract, Partnership
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def url(world, suffix=""):
+    return f"/partnerships/{world.partnership.pk}/{suffix}"
+
+
+@pytest.mark.parametrize(
+    "suffix",
+    ["", "contracts/", "communication-plan/", "participants/", "history/"],
+)
+def test_read_pages_member_200_outsider_404(client, world, suffix):
+    client.force_login(world.viewer)
+    assert client.get(url(world, suffix)).status_code == 200
+    client.force_login(world.outsider)
+    assert client.get(url(world, suffix)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "suffix",
+    ["edit/", "contracts/new/", "communication-plan/edit/", "communication-plan/contacts/new/"],
+)
+def test_manage_pages_manager_200_member_403_outsider_404(client, world, suffix):
+    client.force_login(world.manager)
+    assert client.get(url(world, suffix)).status_code == 200
+    client.force_login(world.member)
+    assert client.get(url(world, suffix)).status_code == 403
+    client.force_login(world.outsider)
+    assert client.get(url(world, suffix)).status_code == 404
+
+
+def test_anonymous_is_sent_to_login(client, world):
+    response = client.get(url(world))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_contract_form_shows_field_error_and_writes_nothing(client, world):
+    client.force_login(world.manager)
+    before = Contract.objects.count()
+    response = client.post(
+        url(world, "contracts/new/"),
+        {"reference": "X-1", "title": "T", "start_date": "2026-05-01", "end_date": "2026-01-01"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert "The end date must be on or after the start date." in response.content.decode()
+    assert Contract.objects.count() == before
+
+
+def test_emergency_number_validation(client, world):
+    client.force_login(world.manager)
+    response = client.post(
+        url(world, "communication-plan/edit/"),
+        {"emergency_number": "call us"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "Enter a phone number" in response.content.decode()
+    client.post(url(world, "communication-plan/edit/"), {"emergency_number": "+32 3 555 12 12"})
+    assert CommunicationPlan.objects.get(partnership=world.partnership).emergency_number == (
+        "+32 3 555 12 12"
+    )
+
+
+def test_contact_of_another_partnership_cannot_be_edited_through_mine(client, world):
+    foreign = f.ContactFactory(partnership=world.other_partnership)
+    client.force_login(world.manager)
+    response = client.post(url(world, f"communication-plan/contacts/{foreign.pk}/delete/"))
+    assert response.status_code == 404
+    assert Contact.objects.filter(pk=foreign.pk).exists()
+
+
+def test_create_partnership_page_flow(client, world):
+    client.force_login(world.manager)
+    response = client.post(
+        "/partnerships/new/",
+        {
+            "my_organization": world.hospital.pk,
+            "my_side": "client",
+            "other_slug": "university",
+            "title": "Reception",
+            "services": ["reception"],
+            "phase": "pilot",
+        },
+    )
+    created = Partnership.objects.get(title="Reception")
+    assert response.status_code == 302 and response["Location"] == created.get_absolute_url()
+    assert (created.client, created.supplier) == (world.hospital, world.university)
+
+
+def test_create_partnership_unknown_slug_is_a_field_error(client, world):
+    client.force_login(world.manager)
+    response = client.post(
+        "/partnerships/new/",
+        {
+            "my_organization": world.hospital.pk,
+            "my_side": "client",
+            "other_slug": "nobody",
+            "title": "X",
+            "services": ["reception"],
+            "phase": "pilot",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "No organisation has this short name." in response.content.decode()
+
+
+def test_dashboard_empty_state_for_new_user(client, db):
+    client.force_login(f.UserFactory())
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert 'data-testid="empty-dashboard"' in response.content.decode()
+
+
+def test_header_language_switch_is_remembered_on_the_user(client, world):
+    client.force_login(world.member)
+    client.post("/settings/language/", {"language": "en", "next": "/"})
+    world.member.refresh_from_db()
+    assert world.member.language == "en"
+    assert '<html lang="en">' in client.get("/").content.decode()
+    client.post("/settings/language/", {"language": "nl", "next": "/"})
+    assert '<html lang="nl">' in client.get("/").content.decode()
+
+
+def test_notification_of_another_user_is_404(client, world):
+    from partnership.notifications import notify
+
+    (note,) = notify(users=[world.member], kind="x", title="Hello", email=False)
+    client.force_login(world.outsider)
+    assert client.post(f"/notifications/{note.pk}/read/").status_code == 404
+    client.force_login(world.member)
+    assert client.post(f"/notifications/{note.pk}/read/").status_code == 302
