@@ -1,11 +1,16 @@
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
-from django.utils import translation
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from .forms import ProfileForm
-from .services import user_update_profile
+from .forms import ApiTokenCreateForm, ProfileForm
+from .services import api_token_create, api_token_revoke, user_update_profile
 
 
 @login_required
@@ -50,6 +55,43 @@ def set_language(request):
 
 
 @login_required
+@never_cache
 def tokens(request):
-    """Replaced by the token management page."""
-    return render(request, "accounts/tokens.html", {"tokens": request.user.api_tokens.all()})
+    """The user's API tokens; creating one shows its plain key on this response only."""
+    form = ApiTokenCreateForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        days = form.cleaned_data["expires_in_days"]
+        try:
+            token, new_key = api_token_create(
+                user=request.user,
+                name=form.cleaned_data["name"],
+                expires_at=timezone.now() + timedelta(days=days) if days else None,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Token “%(name)s” created.") % {"name": token.name})
+            form = ApiTokenCreateForm()
+    return render(
+        request,
+        "accounts/tokens.html",
+        {"tokens": request.user.api_tokens.all(), "form": form, "new_key": new_key},
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_id: int):
+    token = get_object_or_404(request.user.api_tokens, pk=token_id)  # others' tokens: 404
+    api_token_revoke(user=request.user, token=token)
+    messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+    return redirect("accounts:tokens")
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
