@@ -19,6 +19,19 @@ def _reachable(url: str, default_port: int) -> tuple[bool, str]:
         return False, f"{host}:{port}"
 
 
+def _ensure_database(url: str) -> None:
+    """Create the configured database when missing (makemigrations --check reads its history)."""
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin_url = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def main() -> int:
     problems = []
     db_url = os.environ.get("DATABASE_URL", "")
@@ -43,6 +56,8 @@ def main() -> int:
             f"Chromium is not installed at {CHROMIUM} (browser tests need it). Install it with\n"
             "    apt-get update && apt-get install -y chromium"
         )
+    if not problems:
+        _ensure_database(db_url)
     if problems:
         print("Cannot run the test suite:\n", file=sys.stderr)
         for problem in problems:

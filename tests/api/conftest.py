@@ -1,0 +1,23 @@
+"""Fixtures for the API suites."""
+
+import pytest
+from rest_framework.test import APIClient
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def login(api):
+    """`login(user)` signs the API client in with a session (None signs out)."""
+
+    def _login(user):
+        api.logout()
+        if user is not None:
+            api.force_login(user)
+        return api
+
+    return _login
+
