@@ -1,6 +1,6 @@
 """`Authorization: Bearer <token>` for personal API tokens."""
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
@@ -43,6 +43,9 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         )
         if stale:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        if token.user.language:
+            # The session's language middleware never saw this user; their choice still wins.
+            translation.activate(token.user.language)
         return (token.user, token)
 
     def authenticate_header(self, request):

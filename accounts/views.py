@@ -3,11 +3,11 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from .forms import ApiTokenCreateForm, ProfileForm
 from .services import api_token_create, api_token_revoke, user_update_profile
@@ -81,9 +81,12 @@ def tokens(request):
 
 
 @login_required
-@require_POST
 def token_revoke(request, token_id: int):
-    token = get_object_or_404(request.user.api_tokens, pk=token_id)  # others' tokens: 404
+    # Look the token up before checking the method: another user's token id is a 404, whatever
+    # the method, so the answer never tells that the id exists.
+    token = get_object_or_404(request.user.api_tokens, pk=token_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     api_token_revoke(user=request.user, token=token)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("accounts:tokens")

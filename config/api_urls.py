@@ -11,12 +11,7 @@ from rest_framework.routers import DefaultRouter, Route
 from partnership import api as partnership_api
 
 
-class ApiRouter(DefaultRouter):
-    # JSON only: no `.json` suffix routes, so every route has just the kwargs it needs.
-    include_format_suffixes = False
-
-
-class PartnershipRouter(ApiRouter):
+class PartnershipRouter(DefaultRouter):
     """Also routes singletons: a viewset with `router_singleton = True` (one object per
     partnership, e.g. the communication plan) is read and written at its collection URL."""
 
@@ -37,7 +32,7 @@ class PartnershipRouter(ApiRouter):
         return super().get_routes(viewset)
 
 
-router = ApiRouter()
+router = DefaultRouter()
 router.register("partnerships", partnership_api.PartnershipViewSet, basename="partnership")
 
 partnership_router = PartnershipRouter(trailing_slash=True)

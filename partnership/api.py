@@ -96,9 +96,23 @@ class PartnershipViewSet(
     filterset_class = PartnershipFilter
     lookup_url_kwarg = "partnership_id"
 
+    _partnership = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authenticates first: 401 before 404
+        if self.lookup_url_kwarg in self.kwargs:
+            # Resolve the partnership before the method is checked, so that an outsider gets 404
+            # for every method, never a 405 that tells them the id exists.
+            self.get_object()
+
     def get_queryset(self):
         # The entry point of the access rule, so the one viewset that builds its own queryset.
         return selectors.partnerships_for_user(user=self.request.user).order_by("title", "pk")
+
+    def get_object(self) -> Partnership:
+        if self._partnership is None:
+            self._partnership = super().get_object()
+        return self._partnership
 
     def get_serializer_class(self):
         return {

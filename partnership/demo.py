@@ -312,3 +312,42 @@ def seed() -> DemoWorld:
 
 def logins() -> list[tuple[str, str, str]]:
     return [(persona, email, org) for email, _n, org, _r, persona in PEOPLE.values()]
+
+
+@transaction.atomic
+def seed_large(count: int) -> int:
+    """Add `count` extra client organisations, each in a partnership with CleanCare, for benchmarks.
+
+    Idempotent per index: running it again with the same count adds nothing.
+    """
+    world_orgs = {o.slug: o for o in Organization.objects.filter(slug__in=["cleancare"])}
+    supplier = world_orgs["cleancare"]
+    lead = User.objects.get(email=PEOPLE["pl"][0])
+    created = 0
+    for i in range(count):
+        slug = f"bench-client-{i:04d}"
+        client, new = Organization.objects.get_or_create(
+            slug=slug, defaults={"name": f"Benchmark client {i:04d}"}
+        )
+        if not new:
+            continue
+        partnership = Partnership.objects.create(
+            client=client,
+            supplier=supplier,
+            title=f"Schoonmaak {client.name}",
+            services=["cleaning"],
+            phase="active",
+        )
+        CommunicationPlan.objects.create(
+            partnership=partnership, emergency_number="+31 88 000 0000"
+        )
+        Participant.objects.create(partnership=partnership, user=lead, side=Side.SUPPLIER)
+        partnership.contracts.create(
+            reference=f"B-{i:04d}",
+            title="Schoonmaak",
+            start_date=datetime.date(2024, 1, 1),
+            end_date=datetime.date(2027, 12, 31),
+            value=100_000 + i,
+        )
+        created += 1
+    return created

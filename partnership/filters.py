@@ -1,4 +1,4 @@
-"""Query-string filters of the API. An unknown value is a 400 on that parameter, not an empty list."""
+"""Query-string filters of the API: an unknown value is a 400 on that parameter."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _

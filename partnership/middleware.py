@@ -33,10 +33,15 @@ def user_needs_mfa(user) -> bool:
 
 
 def _organizations_requiring_mfa(user) -> list[str]:
+    """Names of the organisations whose requirement `user` does not meet yet (one query)."""
+    from allauth.mfa.models import Authenticator
+
     from .models import Organization
 
+    has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP)
     return list(
         Organization.objects.filter(memberships__user=user, require_mfa=True)
+        .filter(~Exists(has_totp))
         .order_by("name")
         .values_list("name", flat=True)
     )
@@ -45,7 +50,8 @@ def _organizations_requiring_mfa(user) -> list[str]:
 class RequireMFAMiddleware:
     """Send members of an MFA-requiring organisation to TOTP setup until they have it.
 
-    API calls made with the browser session get a 403 instead of a redirect. A Bearer token is
+    The setup page (or allauth's password confirmation in front of it) tells them why. API calls
+    made with the browser session get a 403 instead of a redirect; a Bearer token is
     authenticated later, by DRF, so it does not pass through here as a signed-in user.
     """
 
@@ -54,30 +60,42 @@ class RequireMFAMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
-            and user_needs_mfa(user)
-        ):
-            return self.refuse(request, user)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        if request.path.startswith(MFA_EXEMPT_PREFIXES):
+            if request.method == "GET" and self._is_setup_step(request):
+                self._explain(request, user)
+            return self.get_response(request)
+        if user_needs_mfa(user):
+            return self._refuse(request)
         return self.get_response(request)
 
-    def refuse(self, request, user):
+    @staticmethod
+    def _is_setup_step(request) -> bool:
+        # When allauth first asks for the password again, the message rides along to that page.
+        return request.path == reverse("mfa_activate_totp")
+
+    @staticmethod
+    def _explain(request, user) -> None:
+        names = _organizations_requiring_mfa(user)
+        if names:
+            messages.warning(
+                request,
+                _(
+                    "Two-factor authentication is required by %(orgs)s. Set up an "
+                    "authenticator app to continue."
+                )
+                % {"orgs": ", ".join(names)},
+            )
+
+    @staticmethod
+    def _refuse(request):
         if request.path.startswith("/api/"):
             return JsonResponse(
                 {"detail": _("Set up two-factor authentication in the web app first.")},
                 status=403,
             )
         setup_url = reverse("mfa_activate_totp")
-        messages.warning(
-            request,
-            _(
-                "Two-factor authentication is required by %(orgs)s. Set up an authenticator "
-                "app to continue."
-            )
-            % {"orgs": ", ".join(_organizations_requiring_mfa(user))},
-        )
         if request.headers.get("HX-Request"):
             return HttpResponse(headers={"HX-Redirect": setup_url})
         return redirect(setup_url)

@@ -36,7 +36,7 @@ def _replace_items(plan: CommunicationPlan, list_name: str, items: list[dict]) -
         instance = model(plan=plan, **{k: v for k, v in item.items() if k in fields})
         try:
             # Saved one by one, so a duplicate escalation step in the list is caught too.
-            instance.full_clean(exclude=["plan"])
+            instance.full_clean()
             instance.save()
         except ValidationError as exc:
             errors.append(

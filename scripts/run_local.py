@@ -56,7 +56,8 @@ def main() -> int:
         for name, cmd in commands.items()
     }
     print(
-        f"\nTandem is starting on http://{HOST}:{PORT}/ (web, worker and beat). Ctrl-C stops all.\n",
+        f"\nTandem is starting on http://{HOST}:{PORT}/ (web, worker and beat); "
+        "Ctrl-C stops all three.\n",
         flush=True,
     )
 

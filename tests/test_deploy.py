@@ -13,14 +13,23 @@ def _manage(*args, **env):
     base = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def test_check_deploy_is_clean_with_production_values():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="tandem.example.org",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="tandem.example.org",
         SITE_URL="https://tandem.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -32,7 +32,10 @@ def extracted(tmp_path_factory):
     (copy / "locale").mkdir()
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "nl", "-v0"],
-        cwd=copy, check=True, env={"PATH": "/usr/bin:/bin", "DEBUG": "1"}, timeout=300,
+        cwd=copy,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "DEBUG": "1"},
+        timeout=300,
     )
     return polib.pofile(str(copy / "locale" / "nl" / "LC_MESSAGES" / "django.po"))
 
@@ -55,8 +58,6 @@ def test_compiled_catalogue_matches_the_po_file():
     mo = polib.mofile(str(PO.with_suffix(".mo")))
     compiled = {(e.msgctxt, e.msgid): e.msgstr for e in mo}
     stale = [
-        e.msgid
-        for e in po.translated_entries()
-        if compiled.get((e.msgctxt, e.msgid)) != e.msgstr
+        e.msgid for e in po.translated_entries() if compiled.get((e.msgctxt, e.msgid)) != e.msgstr
     ]
     assert not stale, f"Run `make messages` to compile: {stale[:10]}"

@@ -20,4 +20,3 @@ def login(api):
         return api
 
     return _login
-

@@ -78,7 +78,7 @@ def _managed_partnerships(org, count):
         f.ParticipantFactory(partnership=partnership)
 
 
-def _count_queries(client, url) -> int:
+def _count_queries(client, url) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
@@ -111,7 +111,7 @@ def test_insiders_read_the_partnership(login, world, who):
 def test_outsider_gets_404_for_partnership(login, world):
     response = login(world.outsider).get(paths.partnership(world.partnership))
     assert response.status_code == 404
-    assert response.json() == {"detail": "Not found."} or "detail" in response.json()
+    assert set(response.json()) == {"detail"}
 
 
 def test_member_gets_404_for_a_partnership_of_another_tenant(login, world):
@@ -197,9 +197,8 @@ def test_same_client_and_supplier_gets_400_from_the_service(login, world):
     body = _create_body(world, supplier=str(world.hospital.pk))
     response = login(world.manager).post(paths.partnerships(), body, format="json")
     assert response.status_code == 400
-    assert response.json() == {
-        "supplier": ["Client and supplier must be different organisations."]
-    } or "supplier" in response.json()
+    assert list(response.json()) == ["supplier"]
+    assert isinstance(response.json()["supplier"][0], str)
 
 
 # --- update ----------------------------------------------------------------------------------
@@ -271,3 +270,9 @@ def test_partnerships_cannot_be_deleted_through_the_api(login, world):
     response = login(world.manager).delete(paths.partnership(world.partnership))
     assert response.status_code == 405
     assert Partnership.objects.filter(pk=world.partnership.pk).exists()
+
+
+@pytest.mark.parametrize("method", ["post", "delete"])
+def test_outsider_gets_404_not_405_for_unsupported_methods(login, world, method):
+    response = getattr(login(world.outsider), method)(paths.partnership(world.partnership))
+    assert response.status_code == 404

@@ -23,9 +23,6 @@ EXEMPT_NAME_PREFIXES = {
     # drf-spectacular's schema and Swagger UI describe the API; they contain no tenant data.
     "api-schema": "OpenAPI schema (drf-spectacular), no tenant data",
     "api-docs": "Swagger UI (drf-spectacular), no tenant data",
-    # DRF's API root (and its `.json` format variant) only lists the top-level endpoint URLs. It
-    # stays in the kwarg-less content check (see test_url_isolation), which would catch data in it.
-    "api-root": "DRF API root: an index of endpoint URLs, no tenant data",
 }
 
 # Views that serve files from disk by path (static/media helpers); exempt wherever they are mounted.

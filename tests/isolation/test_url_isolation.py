@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, resolve, reverse
 
 from . import dbstate
 from .objects import make_api_token
-from .routes import API_PREFIX, Route, discover, in_scope
+from .routes import Route, discover, in_scope
 from .samples import (
     INSIDER_SCOPE,
     NON_OBJECT_KWARGS,
@@ -93,19 +93,20 @@ def _expand(route: Route) -> list[Case]:
     ]
 
 
-OUTSIDER_CASES = [case for r in SCOPED_ROUTES if r.kwargs for case in _expand(r)]
+def _names_an_object(route: Route) -> bool:
+    """DRF's `format` suffix alone names no object: `partnerships.json` is still the user's list."""
+    return bool(set(route.kwargs) - {"format"})
+
+
+OUTSIDER_CASES = [case for r in SCOPED_ROUTES if _names_an_object(r) for case in _expand(r)]
 INSIDER_CASES = [
     case
     for r in SCOPED_ROUTES
-    if r.kwargs and not missing_samples(r) and is_insider_probe(r)
+    if _names_an_object(r) and not missing_samples(r) and is_insider_probe(r)
     for case in _expand(r)
 ]
-# Kwarg-less routes: every in-scope one, plus whatever sits under /api/v1/ (the exempt DRF root).
-LISTING_ROUTES = [
-    r
-    for r in ALL_ROUTES
-    if not r.kwargs and r.name and (r.exempt_reason is None or r.pattern.startswith(API_PREFIX))
-]
+# Routes without an object kwarg (lists, dashboards, the API root): their content is checked.
+LISTING_ROUTES = [r for r in SCOPED_ROUTES if r.name and not _names_an_object(r)]
 LISTING_CASES = [
     Case(r, "GET", auth)
     for r in LISTING_ROUTES
@@ -191,7 +192,8 @@ def test_route_walk_finds_html_and_api_routes():
     )
     assert any(r.is_api for r in ALL_ROUTES)
     assert any(r.name == "api-root" and r.kwargs == ("format",) for r in ALL_ROUTES)
-    assert len(OUTSIDER_CASES) >= 5 * len([r for r in SCOPED_ROUTES if r.kwargs])
+    assert len(OUTSIDER_CASES) >= 5 * len([r for r in SCOPED_ROUTES if _names_an_object(r)])
+    assert any(r.name == "api-root" for r in LISTING_ROUTES)
 
 
 # --- scenario 1: an admin of an unrelated organisation ---------------------------------------
@@ -242,7 +244,7 @@ def _control_kwargs(route: Route, kwargs: dict) -> dict:
 def test_insider_gets_404_for_child_of_another_partnership(case, isolation, client):
     variant = dict(case.variant)
     kwargs = build_kwargs(case.route, isolation, variant, insider=True)
-    key = isolation.outsider_token_key
+    key = ""  # the insider's own token, for the bearer variant
     if case.auth == "bearer":
         _token, key = make_api_token(isolation.insider, "Insider integration")
     url, response, changes = _probe(case, client, isolation.insider, key, kwargs)
@@ -275,7 +277,7 @@ def test_insider_gets_404_for_child_of_another_partnership(case, isolation, clie
 
 @pytest.mark.parametrize("case", LISTING_CASES, ids=_ids)
 def test_outsider_listing_shows_no_other_tenants_data(case, isolation, client):
-    url = _reverse(case.route, {})
+    url = _reverse(case.route, dict.fromkeys(case.route.kwargs, "json"))  # only `format`
     http, headers = _client_for(case, isolation.outsider, isolation.outsider_token_key, client)
     response = _send(http, "GET", url, api=case.route.is_api, headers=headers)
     assert response.status_code < 500, f"GET {url} failed with {response.status_code}"
@@ -299,3 +301,33 @@ def test_outsider_sees_an_empty_partnership_list(isolation, client):
     response = client.get(reverse("partnership:list"))
     assert response.status_code == 200
     assert list(response.context["partnerships"]) == []
+
+
+def test_insider_reaches_their_own_scope(isolation, client):
+    """The insider probes above get 404 because of the foreign child, not because A is closed."""
+    client.force_login(isolation.insider)
+    a = isolation.a_partnership
+    contract = isolation.world.contract
+    for url in [
+        reverse("partnership:overview", kwargs={"partnership_id": a.pk}),
+        reverse(
+            "partnership:contract_detail",
+            kwargs={"partnership_id": a.pk, "contract_id": contract.pk},
+        ),
+        reverse("orgs:members", kwargs={"slug": isolation.a_org.slug}),
+    ]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_snapshot_notices_a_change_in_any_tenant_table(isolation):
+    before = dbstate.snapshot()
+    assert {
+        "partnership.Contract",
+        "partnership.HistoricalContract",
+        "account.EmailAddress",
+    } <= set(before)
+    isolation.b_contract.title = "Changed"
+    isolation.b_contract.save()
+    changes = dbstate.diff(before, dbstate.snapshot())
+    assert "partnership.Contract:" in changes
+    assert "partnership.HistoricalContract" in changes

@@ -7,8 +7,20 @@ from partnership import demo
 class Command(BaseCommand):
     help = "Create the demo organisations, people and partnerships (idempotent)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--large",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also add N benchmark partnerships for the supplier's project leader.",
+        )
+
     def handle(self, *args, **options):
         world = demo.seed()
+        if options["large"]:
+            added = demo.seed_large(options["large"])
+            self.stdout.write(f"Added {added} benchmark partnerships.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(world.orgs)} organisations, "

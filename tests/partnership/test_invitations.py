@@ -1,0 +1,258 @@
+"""Invitations from the organisation pages to a new member, through the e-mailed link."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from partnership.models import Invitation, Membership, Role
+from partnership.services_orgs import _new_token
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "a-long-and-unusual-passphrase-42"
+INVITATIONS_URL = reverse("orgs:invitations", kwargs={"slug": "hospital"})
+
+
+def _link_in(message) -> str:
+    match = re.search(r"https?://[^/\s]+(/invitations/[^/\s]+/)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def _confirmation_link_in(message) -> str:
+    match = re.search(r"https?://[^/\s]+(/accounts/confirm-email/[^/\s]+/)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def _send(client, captured, email="new.person@example.com", role=Role.MANAGER):
+    with captured(execute=True):
+        response = client.post(INVITATIONS_URL, {"email": email, "role": role})
+    assert response.status_code == 302
+    return Invitation.objects.get(email=email)
+
+
+def _invitation(org, email, **kwargs) -> Invitation:
+    return Invitation.objects.create(organization=org, email=email, token=_new_token(), **kwargs)
+
+
+def _verified_user(email):
+    user = f.UserFactory(email=email)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def test_new_person_signs_up_through_the_link_and_joins_with_the_role(
+    client, world, django_capture_on_commit_callbacks
+):
+    client.force_login(world.manager)
+    invitation = _send(client, django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 1
+    invite_mail = mail.outbox[0]
+    assert invite_mail.to == ["new.person@example.com"]
+    assert "Hospital" in invite_mail.subject
+    link = _link_in(invite_mail)
+    assert link == f"/invitations/{invitation.token}/"
+
+    client.logout()
+    response = client.get(link)
+    assert response.status_code == 200
+    assert reverse("account_signup") in response.content.decode()
+
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "new.person@example.com", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert not Membership.objects.filter(user__email="new.person@example.com").exists()
+    confirm = _confirmation_link_in(mail.outbox[-1])
+    assert client.get(confirm).status_code == 200
+    assert client.post(confirm).status_code == 302
+
+    response = client.post(
+        reverse("account_login"), {"login": "new.person@example.com", "password": NEW_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == link
+
+    response = client.get(link, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Accept invitation" in response.content.decode()
+    response = client.post(link)
+    assert response.status_code == 302
+    membership = Membership.objects.get(user__email="new.person@example.com")
+    assert (membership.organization, membership.role) == (world.hospital, Role.MANAGER)
+    invitation.refresh_from_db()
+    assert invitation.status == "accepted"
+
+
+def test_existing_user_logs_in_from_the_link_and_accepts(
+    client, world, django_capture_on_commit_callbacks
+):
+    person = _verified_user("known@example.com")
+    client.force_login(world.manager)
+    _send(client, django_capture_on_commit_callbacks, email="known@example.com", role=Role.VIEWER)
+    link = _link_in(mail.outbox[-1])
+    client.logout()
+    client.get(link)
+    response = client.post(
+        reverse("account_login"), {"login": "known@example.com", "password": f.PASSWORD}
+    )
+    assert response["Location"] == link
+    client.post(link)
+    assert Membership.objects.get(user=person, organization=world.hospital).role == Role.VIEWER
+
+
+def test_link_is_single_use(client, world):
+    person = _verified_user("once@example.com")
+    invitation = _invitation(world.hospital, "once@example.com", invited_by=world.manager)
+    link = f"/invitations/{invitation.token}/"
+    client.force_login(person)
+    client.post(link)
+    Membership.objects.filter(user=person).delete()  # removed again later
+    response = client.post(link, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "This invitation has already been used." in response.content.decode()
+    assert not Membership.objects.filter(user=person).exists()
+    response = client.get(link, HTTP_ACCEPT_LANGUAGE="en")
+    assert "can no longer be used" in response.content.decode()
+
+
+def test_expired_link_is_refused_with_a_message(client, world):
+    person = _verified_user("late@example.com")
+    invitation = _invitation(
+        world.hospital, "late@example.com", expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    link = f"/invitations/{invitation.token}/"
+    client.force_login(person)
+    assert "can no longer be used" in client.get(link, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    response = client.post(link, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "This invitation has expired. Ask for a new one." in response.content.decode()
+    assert not Membership.objects.filter(user=person).exists()
+
+
+def test_revoked_link_is_refused_with_a_message(client, world):
+    person = _verified_user("gone@example.com")
+    invitation = _invitation(world.hospital, "gone@example.com")
+    client.force_login(world.manager)
+    response = client.post(
+        reverse(
+            "orgs:invitation_revoke",
+            kwargs={"slug": "hospital", "invitation_id": invitation.pk},
+        )
+    )
+    assert response.status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.status == "revoked"
+    client.force_login(person)
+    link = f"/invitations/{invitation.token}/"
+    response = client.post(link, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "This invitation has been withdrawn." in response.content.decode()
+    assert not Membership.objects.filter(user=person).exists()
+
+
+def test_resend_makes_a_new_link_and_expiry_and_kills_the_old_link(
+    client, world, django_capture_on_commit_callbacks
+):
+    person = _verified_user("again@example.com")
+    invitation = _invitation(
+        world.hospital,
+        "again@example.com",
+        role=Role.MEMBER,
+        expires_at=timezone.now() - timedelta(days=1),
+    )
+    old_link = f"/invitations/{invitation.token}/"
+    client.force_login(world.manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse(
+                "orgs:invitation_resend",
+                kwargs={"slug": "hospital", "invitation_id": invitation.pk},
+            )
+        )
+    assert response.status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.status == "pending"
+    assert invitation.expires_at > timezone.now() + timedelta(days=1)
+    new_link = _link_in(mail.outbox[-1])
+    assert new_link != old_link
+
+    client.force_login(person)
+    assert client.get(old_link).status_code == 404
+    client.post(new_link)
+    assert Membership.objects.filter(user=person, organization=world.hospital).exists()
+
+
+def test_resend_and_revoke_refuse_an_accepted_invitation(client, world):
+    invitation = _invitation(world.hospital, "done@example.com", accepted_at=timezone.now())
+    client.force_login(world.manager)
+    for name in ("orgs:invitation_resend", "orgs:invitation_revoke"):
+        response = client.post(
+            reverse(name, kwargs={"slug": "hospital", "invitation_id": invitation.pk}),
+            follow=True,
+        )
+        assert 'class="alert alert-danger' in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.status == "accepted"
+    assert invitation.revoked_at is None
+
+
+def test_link_for_someone_else_does_not_exist_for_a_signed_in_stranger(client, world):
+    invitation = _invitation(world.hospital, "someone@example.com")
+    client.force_login(world.outsider)
+    assert client.get(f"/invitations/{invitation.token}/").status_code == 404
+    assert client.post(f"/invitations/{invitation.token}/").status_code == 404
+    assert not Membership.objects.filter(user=world.outsider, organization=world.hospital).exists()
+
+
+def test_invitation_list_shows_every_status(client, world):
+    now = timezone.now()
+    _invitation(world.hospital, "p@example.com")
+    _invitation(world.hospital, "a@example.com", accepted_at=now)
+    _invitation(world.hospital, "r@example.com", revoked_at=now)
+    _invitation(world.hospital, "e@example.com", expires_at=now - timedelta(days=1))
+    _invitation(world.cleaner, "other-org@example.com")
+    client.force_login(world.manager)
+    body = client.get(INVITATIONS_URL).content.decode()
+    for status in ("pending", "accepted", "revoked", "expired"):
+        assert f'data-status="{status}"' in body
+    assert "other-org@example.com" not in body
+
+
+@pytest.mark.parametrize(
+    "email,message",
+    [
+        ("member@hospital.test", "This person is already a member."),
+        ("open@example.com", "An invitation for this address is already open"),
+        ("not-an-address", "Enter a valid email address."),
+    ],
+)
+def test_send_form_shows_field_errors(client, world, email, message):
+    _invitation(world.hospital, "open@example.com")
+    client.force_login(world.manager)
+    before = Invitation.objects.count()
+    response = client.post(
+        INVITATIONS_URL, {"email": email, "role": Role.MEMBER}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Invitation.objects.count() == before
+
+
+def test_invitation_list_runs_a_constant_number_of_queries(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.manager)
+    _invitation(world.hospital, "first@example.com", invited_by=world.manager)
+    with CaptureQueriesContext(connection) as few:
+        client.get(INVITATIONS_URL)
+    for n in range(15):
+        _invitation(world.hospital, f"more{n}@example.com", invited_by=world.member)
+    with CaptureQueriesContext(connection) as many:
+        client.get(INVITATIONS_URL)
+    assert len(few.captured_queries) == len(many.captured_queries)
