@@ -5,7 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -36,9 +37,15 @@ def apply_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+DASHBOARD_CARDS = 12
+
+
 @login_required
 def dashboard(request):
-    partnerships = list(selectors.partnerships_for_user(user=request.user))
+    visible = selectors.partnerships_for_user(user=request.user)
+    total = visible.count()
+    # The dashboard shows the first cards; the full, filterable list is one click away.
+    partnerships = list(visible[:DASHBOARD_CARDS])
     sides = selectors.my_sides(user=request.user, partnerships=partnerships)
     rows = [
         {
@@ -55,7 +62,7 @@ def dashboard(request):
     return render(
         request,
         "partnership/dashboard.html",
-        {"rows": rows, "can_create": can_create, "has_org": has_org},
+        {"rows": rows, "can_create": can_create, "has_org": has_org, "total": total},
     )
 
 
@@ -355,24 +362,29 @@ def invitation_accept(request, token):
         .first()
     )
     if invitation is None:
+        request.session.pop("pending_invitation", None)
         raise Http404
     if request.user.is_authenticated and request.user.email.lower() != invitation.email.lower():
         # The link belongs to someone else: to a signed-in stranger it does not exist.
+        request.session.pop("pending_invitation", None)
         raise Http404
     if not request.user.is_authenticated:
-        request.session["pending_invitation"] = token
+        if invitation.status == "pending":
+            request.session["pending_invitation"] = token
         return render(request, "partnership/invitation_anonymous.html", {"invitation": invitation})
     if request.method == "POST":
+        request.session.pop("pending_invitation", None)
         try:
             services_orgs.invitation_accept(user=request.user, token=token)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("partnership:dashboard")
-        request.session.pop("pending_invitation", None)
         messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organization.name})
         if invitation.partnership_id:
             return redirect(invitation.partnership)
         return redirect("partnership:dashboard")
+    if invitation.status != "pending":
+        request.session.pop("pending_invitation", None)
     return render(request, "partnership/invitation_accept.html", {"invitation": invitation})
 
 
@@ -390,16 +402,18 @@ def notification_list(request):
 
 
 @login_required
-@require_POST
 def notification_read(request, notification_id):
     from .models import Notification
     from .notifications import notification_mark_read
 
+    # Look the notification up before checking the method: someone else's is simply not there.
     notification = Notification.objects.filter(user=request.user, pk=notification_id).first()
     if notification is None:
         raise Http404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     notification_mark_read(user=request.user, notification_id=notification.pk)
-    if notification.url and notification.url.startswith("/"):
+    if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
         return redirect(notification.url)
     return redirect(reverse("partnership:notifications"))
 
