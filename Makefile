@@ -52,8 +52,8 @@ check: install-dev
 		$(PY) manage.py check --deploy --fail-level WARNING
 
 messages: install-dev
-	$(PY) manage.py makemessages -l nl -l en --ignore=.venv --ignore=var --no-obsolete
-	$(PY) manage.py compilemessages --ignore=.venv
+	DEBUG=1 $(PY) manage.py makemessages -l nl -l en --ignore=.venv --ignore=var --ignore=tests --no-obsolete
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
 
 pytest: install-dev
 	@$(TEST_ENV) $(PY) scripts/preflight.py
