@@ -56,6 +56,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     """Documents the Bearer scheme in the OpenAPI schema (`/api/schema/`)."""
 
     target_class = BearerTokenAuthentication
+    match_subclasses = True
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):

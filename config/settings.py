@@ -177,6 +177,7 @@ ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tandem] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Tandem"
+MFA_ADAPTER = "partnership.mfa.MFAAdapter"
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str(
@@ -218,7 +219,7 @@ STORAGES = {
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "accounts.authentication.BearerTokenAuthentication",
+        "partnership.mfa.PolicyBearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -65,7 +65,7 @@ def test_setup_page_tells_why(client, strict_hospital):
 
 def test_api_with_the_session_is_refused_not_redirected(client, strict_hospital):
     client.force_login(strict_hospital.member)
-    response = client.get("/api/v1/partnerships/")
+    response = client.get("/api/v1/partnerships/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 403
     assert "two-factor" in response.json()["detail"].lower()
 
@@ -167,3 +167,32 @@ def test_whole_setup_through_allauth_then_the_dashboard(client, strict_hospital)
     assert "is required by" not in codes_page.content.decode()
     assert reverse("partnership:dashboard") in codes_page.content.decode()
     assert client.get("/").status_code == 200
+
+
+def test_api_token_stops_working_while_the_mfa_policy_is_unmet(client, world):
+    from accounts.models import ApiToken
+
+    key = ApiToken.generate_key()
+    ApiToken.objects.create(
+        user=world.manager, name="ci", key_hash=ApiToken.hash_key(key), key_hint=key[:8]
+    )
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    assert client.get("/api/v1/partnerships/", **headers).status_code == 200
+    world.hospital.require_mfa = True
+    world.hospital.save()
+    response = client.get("/api/v1/partnerships/", HTTP_ACCEPT_LANGUAGE="en", **headers)
+    assert response.status_code == 401
+    assert "two-factor" in response.json()["detail"]
+
+
+def test_member_cannot_remove_totp_while_the_organisation_requires_it(world):
+    from allauth.mfa.adapter import get_adapter
+    from allauth.mfa.models import Authenticator
+
+    authenticator = Authenticator.objects.create(
+        user=world.manager, type=Authenticator.Type.TOTP, data={"secret": "x"}
+    )
+    assert get_adapter().can_delete_authenticator(authenticator)
+    world.hospital.require_mfa = True
+    world.hospital.save()
+    assert not get_adapter().can_delete_authenticator(authenticator)
