@@ -58,6 +58,7 @@ messages: install-dev
 pytest: install-dev
 	@$(TEST_ENV) $(PY) scripts/preflight.py
 	$(TEST_ENV) $(PY) manage.py compilemessages --ignore=.venv -v0
+	@mkdir -p var/test/staticfiles
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint check pytest
