@@ -157,7 +157,7 @@ def partnership_set_phase(*, actor, partnership: Partnership, phase: str) -> Par
         raise ValidationError({"phase": _("Choose a valid phase.")})
     if phase == partnership.phase:
         return partnership
-    old = partnership.get_phase_display()
+    old = Phase(partnership.phase).label  # lazy: rendered in each recipient's language
     partnership.phase = phase
     partnership.save(update_fields=["phase", "updated_at"])
     notify(
@@ -165,7 +165,7 @@ def partnership_set_phase(*, actor, partnership: Partnership, phase: str) -> Par
         kind="partnership.phase",
         partnership=partnership,
         title=_("%(title)s moved from %(old)s to %(new)s"),
-        params={"title": partnership.title, "old": old, "new": partnership.get_phase_display()},
+        params={"title": partnership.title, "old": old, "new": Phase(phase).label},
         url=partnership.get_absolute_url(),
     )
     return partnership
