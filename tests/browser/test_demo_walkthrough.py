@@ -51,6 +51,9 @@ def test_facility_manager_signs_in_opens_partnership_and_switches_to_english(bro
     page.wait_for_url("**/partnerships/*/")
     assert DEMO_EMERGENCY in page.get_by_test_id("emergency-number").inner_text()
     assert page.get_attribute("html", "lang") == "nl"
+    # In Dutch the tab reads "Overzicht"; only the switch below makes it "Overview".
+    assert page.get_by_role("link", name="Overzicht", exact=True).first.is_visible()
+    assert page.get_by_role("link", name="Overview", exact=True).count() == 0
     overview_url = page.url
 
     page.click("button[name=language][value=en]")
