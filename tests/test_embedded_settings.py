@@ -1,0 +1,53 @@
+"""`make run` needs nothing but Python: without DATABASE_URL / REDIS_URL the settings fall back
+to SQLite, kombu's filesystem broker and a file cache, and a message really crosses that broker."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROBE = """
+import json
+from django.conf import settings
+from config.celery import app
+with app.connection_for_write() as conn:
+    conn.ensure_connection(max_retries=1)
+    queue = conn.SimpleQueue("tandem-probe")
+    queue.put({"hello": "world"})
+    received = queue.get(timeout=5).payload
+    queue.close()
+print(json.dumps({
+    "db": settings.DATABASES["default"]["ENGINE"],
+    "broker": settings.CELERY_BROKER_URL,
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "received": received,
+}))
+"""
+
+
+def test_embedded_defaults_use_sqlite_filesystem_broker_and_file_cache(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
+    env.update(DEBUG="1", TANDEM_VAR_DIR=str(tmp_path))
+    for folder in ("celery-queue", "celery-processed"):
+        (tmp_path / folder).mkdir()
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    state = json.loads(result.stdout.strip().splitlines()[-1])
+    assert state["db"] == "django.db.backends.sqlite3"
+    assert state["broker"] == "filesystem://"
+    assert state["cache"].endswith("FileBasedCache")
+    assert state["received"] == {"hello": "world"}
