@@ -25,3 +25,18 @@ class ApiTokenCreateForm(forms.Form):
         max_value=MAX_TOKEN_DAYS,
         help_text=_("From 1 to 365 days. Leave empty for a token that does not expire."),
     )
+
+
+class SignupExtraForm(forms.Form):
+    """What allauth's signup form asks beyond e-mail and password: the name others will see."""
+
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        help_text=_("Shown to the people you work with."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    def signup(self, request, user) -> None:
+        user.full_name = self.cleaned_data["full_name"].strip()
+        user.save(update_fields=["full_name"])

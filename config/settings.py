@@ -132,6 +132,10 @@ else:
         "processed_folder": str(VAR_DIR / "celery-processed"),
         "store_processed": False,
     }
+    # Every process (web, worker, beat, a management command) may queue a task: the folders must
+    # exist before the first one does, or kombu loses the message.
+    for _folder in (_queue_dir, CELERY_BROKER_TRANSPORT_OPTIONS["processed_folder"]):
+        Path(_folder).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -160,6 +164,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = env.str(

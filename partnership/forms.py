@@ -14,6 +14,7 @@ from .models import (
     Service,
     Side,
 )
+from .validators import validate_phone
 
 User = get_user_model()
 
@@ -163,18 +164,38 @@ class ParticipantAddForm(forms.Form):
     side = forms.ChoiceField(label=_("Side"), choices=Side.choices)
     title = forms.CharField(label=_("Title"), required=False, max_length=100)
 
-    def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        user = User.objects.filter(email__iexact=email).first()
-        if user is None:
-            raise forms.ValidationError(
-                _(
-                    "Nobody with this address is on Tandem yet. "
-                    "An admin of their organisation can invite them first."
+    def __init__(self, *args, partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partnership = partnership
+
+    def clean(self):
+        """Find the person among the members of the chosen side's organisation only, so the
+        form never tells who has an account elsewhere on Tandem."""
+        data = super().clean()
+        email, side = data.get("email", "").lower(), data.get("side")
+        if not email or not side:
+            return data
+        org = self.partnership.organization_for_side(side)
+        people = User.objects.filter(email__iexact=email)
+        if org is not None:
+            data["user"] = people.filter(memberships__organization=org).first()
+            if data["user"] is None:
+                self.add_error(
+                    "email",
+                    _(
+                        "No member of %(org)s has this address. An admin of %(org)s can invite "
+                        "them first."
+                    )
+                    % {"org": org.name},
                 )
-            )
-        self.cleaned_data["user"] = user
-        return email
+        else:
+            data["user"] = people.first()
+            if data["user"] is None:
+                self.add_error(
+                    "email",
+                    _("No Tandem account has this address. Ask the facilitator to sign up first."),
+                )
+        return data
 
 
 class ParticipantTitleForm(forms.Form):
@@ -183,6 +204,7 @@ class ParticipantTitleForm(forms.Form):
 
 class CommunicationPlanForm(forms.Form):
     emergency_number = forms.CharField(
+        validators=[validate_phone],
         label=_("24/7 emergency number"),
         max_length=40,
         required=False,
@@ -201,18 +223,19 @@ class CommunicationPlanForm(forms.Form):
         ),
     )
 
-    def clean_emergency_number(self):
-        number = self.cleaned_data["emergency_number"].strip()
-        allowed = set("0123456789+-() ")
-        if number and (set(number) - allowed or sum(c.isdigit() for c in number) < 3):
-            raise forms.ValidationError(_("Enter a phone number, e.g. +31 20 123 4567."))
-        return number
-
 
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["side", "name", "role", "phone", "email", "availability", "order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["order"].required = False
+        self.fields["order"].help_text = _("Lower numbers are listed first.")
+
+    def clean_order(self):
+        return self.cleaned_data.get("order") or 0
 
 
 class MeetingForm(forms.ModelForm):

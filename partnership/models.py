@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .validators import validate_phone
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("Admin")
@@ -355,7 +357,9 @@ class CommunicationPlan(models.Model):
         related_name="communication_plan",
         verbose_name=_("partnership"),
     )
-    emergency_number = models.CharField(_("24/7 emergency number"), max_length=40, blank=True)
+    emergency_number = models.CharField(
+        _("24/7 emergency number"), max_length=40, blank=True, validators=[validate_phone]
+    )
     emergency_instructions = models.CharField(
         _("when to call the emergency number"), max_length=300, blank=True
     )
@@ -391,7 +395,7 @@ class Contact(models.Model):
     )
     name = models.CharField(_("name"), max_length=150)
     role = models.CharField(_("role"), max_length=100)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
     email = models.EmailField(_("e-mail address"), blank=True)
     availability = models.CharField(_("availability"), max_length=150, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)

@@ -161,7 +161,9 @@ def partnership_set_phase(*, actor, partnership: Partnership, phase: str) -> Par
     partnership.phase = phase
     partnership.save(update_fields=["phase", "updated_at"])
     notify(
-        users=[p.user for p in partnership.participants.select_related("user")],
+        users=[
+            p.user for p in partnership.participants.select_related("user") if p.user != actor
+        ],
         kind="partnership.phase",
         partnership=partnership,
         title=_("%(title)s moved from %(old)s to %(new)s"),
@@ -197,7 +199,7 @@ def _check_participant_side(partnership: Partnership, user, side: str) -> None:
     org = partnership.organization_for_side(side)
     if not Membership.objects.filter(user=user, organization=org).exists():
         raise ValidationError(
-            {"user": _("%(user)s is not a member of %(org)s.") % {"user": user, "org": org}}
+            {"user": _("This person is not a member of %(org)s.") % {"org": org.name}}
         )
 
 

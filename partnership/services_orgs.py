@@ -24,7 +24,7 @@ from .models import (
     Side,
     _invitation_expiry,
 )
-from .notifications import enqueue_after_commit
+from .notifications import enqueue_after_commit, notify
 
 User = get_user_model()
 
@@ -245,6 +245,19 @@ def invitation_accept(*, user, token: str) -> Invitation:
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    if invitation.invited_by_id and invitation.invited_by_id != user.pk:
+        notify(
+            users=[invitation.invited_by],
+            kind="organization.invitation_accepted",
+            partnership=invitation.partnership,
+            title=_("%(person)s accepted your invitation to %(org)s"),
+            params={"person": user.display_name, "org": invitation.organization.name},
+            url=(
+                invitation.partnership.get_absolute_url()
+                if invitation.partnership_id
+                else f"/orgs/{invitation.organization.slug}/members/"
+            ),
+        )
     return invitation
 
 

@@ -17,15 +17,6 @@ PLAN_LISTS = {
     "meetings": (MeetingCadence, ("level", "frequency", "participants", "purpose")),
     "escalation_steps": (EscalationStep, ("level", "client_contact", "supplier_contact", "when")),
 }
-PHONE_CHARACTERS = set("0123456789+-() ")
-
-
-def _check_emergency_number(number: str) -> None:
-    # The same rule as the HTML form: digits and phone punctuation, at least three digits.
-    if number and (set(number) - PHONE_CHARACTERS or sum(c.isdigit() for c in number) < 3):
-        raise ValidationError(
-            {"emergency_number": _("Enter a phone number, e.g. +31 20 123 4567.")}
-        )
 
 
 def _replace_items(plan: CommunicationPlan, list_name: str, items: list[dict]) -> None:
@@ -63,7 +54,6 @@ def communication_plan_replace(*, actor, partnership: Partnership, **changes) ->
         if name in changes:
             value = changes[name] or ""
             setattr(plan, name, value if name == "channels" else value.strip())
-    _check_emergency_number(plan.emergency_number)
     plan.full_clean(exclude=["partnership"])
     plan.save()
     for list_name in PLAN_LISTS:

@@ -204,6 +204,9 @@ class ParticipantListView(PartnershipScopedMixin, FormView):
     form_class = ParticipantAddForm
     shows_form_on_get = False  # everyone reads the list; only managers see and post the form
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "partnership": self.partnership}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             participants=selectors.participants_for_partnership(partnership=self.partnership),

@@ -35,8 +35,7 @@ def test_embedded_defaults_use_sqlite_filesystem_broker_and_file_cache(tmp_path)
         if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     env.update(DEBUG="1", TANDEM_VAR_DIR=str(tmp_path))
-    for folder in ("celery-queue", "celery-processed"):
-        (tmp_path / folder).mkdir()
+    # No folders prepared here: the settings create the broker's folders themselves.
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", PROBE],
         cwd=ROOT,

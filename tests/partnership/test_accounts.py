@@ -86,7 +86,7 @@ def test_signup_form_asks_for_email_and_passwords_but_no_username(client):
     response = client.get(reverse("account_signup"))
     audit = assert_accessible_and_csp_safe(response)
     names = {c.get("name") for c in audit.controls}
-    assert {"email", "password1", "password2"} <= names
+    assert {"email", "full_name", "password1", "password2"} <= names
     assert "username" not in names
 
 
@@ -95,11 +95,18 @@ def test_signup_requires_email_verification_when_debug_is_off(client):
     assert django_settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory"
     response = client.post(
         reverse("account_signup"),
-        {"email": "Fresh@Example.com", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        {
+            "email": "Fresh@Example.com",
+            "full_name": "Fresh Person",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
     user = User.objects.get(email="fresh@example.com")
+    assert user.full_name == "Fresh Person"
+    assert user.language == "nl"  # the language the person signed up in
     assert not EmailAddress.objects.get(user=user).verified
     # not signed in, and logging in does not get them in either before they verify
     assert client.get("/")["Location"].startswith(reverse("account_login"))

@@ -67,7 +67,13 @@ def test_new_person_signs_up_through_the_link_and_joins_with_the_role(
 
     response = client.post(
         reverse("account_signup"),
-        {"email": "new.person@example.com", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        {
+            "email": "new.person@example.com",
+            "full_name": "New Person",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+        HTTP_ACCEPT_LANGUAGE="en",  # an English browser: the account keeps English
     )
     assert response.status_code == 302
     assert not Membership.objects.filter(user__email="new.person@example.com").exists()
@@ -256,3 +262,16 @@ def test_invitation_list_runs_a_constant_number_of_queries(client, world):
     with CaptureQueriesContext(connection) as many:
         client.get(INVITATIONS_URL)
     assert len(few.captured_queries) == len(many.captured_queries)
+
+
+def test_inviter_is_notified_when_the_invitation_is_accepted(world):
+    from partnership import services_orgs
+    from partnership.models import Notification
+
+    newcomer = f.UserFactory(email="newcomer@example.com")
+    invitation = services_orgs.invitation_send(
+        actor=world.manager, organization=world.hospital, email=newcomer.email
+    )
+    services_orgs.invitation_accept(user=newcomer, token=invitation.token)
+    note = Notification.objects.get(user=world.manager, kind="organization.invitation_accepted")
+    assert newcomer.display_name in note.title
