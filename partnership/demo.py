@@ -129,12 +129,12 @@ PARTNERSHIPS = {
         "phase": "active",
         "emergency": "+31 88 123 4567",
         "participants": [
-            ("fm", Side.CLIENT, "Facility manager"),
-            ("cm", Side.CLIENT, "Contract manager"),
-            ("staff", Side.CLIENT, "Housekeeping lead"),
-            ("viewer", Side.CLIENT, "Board member"),
-            ("pl", Side.SUPPLIER, "Project leader"),
-            ("pl2", Side.SUPPLIER, "Team leader"),
+            ("fm", Side.CLIENT, "Facilitair manager"),
+            ("cm", Side.CLIENT, "Contractmanager"),
+            ("staff", Side.CLIENT, "Hoofd huishoudelijke dienst"),
+            ("viewer", Side.CLIENT, "Lid raad van bestuur"),
+            ("pl", Side.SUPPLIER, "Projectleider"),
+            ("pl2", Side.SUPPLIER, "Teamleider"),
             ("fac", Side.FACILITATOR, "Facilitator"),
         ],
         "contract": ("SL-2025-CL-01", "Schoonmaakdienstverlening Sint-Lucas", 1_480_000),
@@ -152,8 +152,8 @@ PARTNERSHIPS = {
         "phase": "kickoff",
         "emergency": "+31 88 765 4321",
         "participants": [
-            ("fm", Side.CLIENT, "Facility manager"),
-            ("cat", Side.SUPPLIER, "Project leader"),
+            ("fm", Side.CLIENT, "Facilitair manager"),
+            ("cat", Side.SUPPLIER, "Projectleider"),
         ],
         "contract": ("SL-2026-CA-01", "Catering patiënten en personeel", 920_000),
         "vision": ("", "", ""),
@@ -166,8 +166,8 @@ PARTNERSHIPS = {
         "phase": "pilot",
         "emergency": "+31 71 555 0100",
         "participants": [
-            ("uni", Side.CLIENT, "Facility manager"),
-            ("pl", Side.SUPPLIER, "Project leader"),
+            ("uni", Side.CLIENT, "Facilitair manager"),
+            ("pl", Side.SUPPLIER, "Projectleider"),
         ],
         "contract": ("HR-2026-PILOT", "Pilot schoonmaak en receptie", 310_000),
         "vision": ("", "", ""),
@@ -226,8 +226,8 @@ def _plan(partnership: Partnership, spec: dict, users: dict) -> None:
                 order=order,
             )
     for level, freq, who, purpose in [
-        ("operational", "wekelijks", "Housekeeping lead, teamleider", "Dagelijkse gang van zaken"),
-        ("tactical", "maandelijks", "Facility manager, projectleider", "KPI's en klachten"),
+        ("operational", "wekelijks", "Hoofd huishoudelijke dienst, teamleider", "Dagelijkse gang van zaken"),
+        ("tactical", "maandelijks", "Facilitair manager, projectleider", "KPI's en klachten"),
         (
             "strategic",
             "per kwartaal",
@@ -239,8 +239,8 @@ def _plan(partnership: Partnership, spec: dict, users: dict) -> None:
             plan=plan, level=level, frequency=freq, participants=who, purpose=purpose
         )
     for level, client, supplier, when in [
-        (1, "Housekeeping lead", "Teamleider", "Klacht niet binnen 4 uur opgelost"),
-        (2, "Facility manager", "Projectleider", "Herhaalde klacht of KPI rood"),
+        (1, "Hoofd huishoudelijke dienst", "Teamleider", "Klacht niet binnen 4 uur opgelost"),
+        (2, "Facilitair manager", "Projectleider", "Herhaalde klacht of KPI rood"),
         (3, "Contractmanager", "Directeur operations", "Structureel probleem of geschil"),
     ]:
         EscalationStep.objects.create(

@@ -4,8 +4,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from heapq import merge
 
-from django.utils.translation import gettext_lazy as _
-
 from .models import (
     CommunicationPlan,
     Contact,
@@ -14,11 +12,11 @@ from .models import (
     MeetingCadence,
     Participant,
     Partnership,
+    Service,
 )
+from .phases import checklist_labels
 
 HISTORY_LIMIT = 500
-
-ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 
 
 @dataclass
@@ -27,7 +25,7 @@ class HistoryEntry:
     who: object
     what: str
     object_label: str
-    action: str
+    kind: str  # "+" created, "~" changed, "-" deleted
     changes: list[tuple[str, object, object]]
 
 
@@ -51,9 +49,24 @@ def _changes(record, model) -> list[tuple[str, object, object]]:
     delta = record.diff_against(previous)
     fields = {f.name: f for f in model._meta.fields}
     return [
-        (str(fields[c.field].verbose_name) if c.field in fields else c.field, c.old, c.new)
+        (
+            str(fields[c.field].verbose_name) if c.field in fields else c.field,
+            _display(fields.get(c.field), c.old),
+            _display(fields.get(c.field), c.new),
+        )
         for c in delta.changes
     ]
+
+
+def _display(field, value):
+    """A stored value as people read it: the label of a choice, not its code."""
+    if field is not None and field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, list):
+        name = field.name if field is not None else ""
+        labels = {"services": dict(Service.choices), "checklist_done": checklist_labels()}
+        return ", ".join(str(labels.get(name, {}).get(v, v)) for v in value)
+    return value
 
 
 def history_for_partnership(*, partnership: Partnership) -> list[HistoryEntry]:
@@ -67,8 +80,8 @@ def history_for_partnership(*, partnership: Partnership) -> list[HistoryEntry]:
                     when=r.history_date,
                     who=r.history_user,
                     what=str(model._meta.verbose_name),
-                    object_label=str(r.instance) if r.history_type != "-" else "",
-                    action=str(ACTIONS.get(r.history_type, r.history_type)),
+                    object_label=str(r.instance),
+                    kind=r.history_type,
                     changes=_changes(r, model) if r.history_type == "~" else [],
                 )
                 for r in records

@@ -225,7 +225,9 @@ class Partnership(models.Model):
     phase = models.CharField(
         _("phase"), max_length=16, choices=Phase.choices, default=Phase.KICKOFF
     )
-    checklist_done = models.JSONField(default=list, blank=True, editable=False)
+    checklist_done = models.JSONField(
+        _("checklist ticked"), default=list, blank=True, editable=False
+    )
     core_values = models.TextField(_("core values"), blank=True)
     culture = models.TextField(_("culture"), blank=True)
     future_vision = models.TextField(_("future vision"), blank=True)
@@ -439,7 +441,15 @@ class MeetingCadence(models.Model):
     class Meta:
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
-        ordering = ["level", "id"]
+        # Operational, tactical, strategic: the order people think in, not the alphabet's.
+        ordering = [
+            models.Case(
+                models.When(level="operational", then=0),
+                models.When(level="tactical", then=1),
+                default=2,
+            ).asc(),
+            "id",
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_level_display()}: {self.frequency}"

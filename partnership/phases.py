@@ -34,6 +34,10 @@ def register(item: ChecklistItem) -> None:
     _REGISTRY.append(item)
 
 
+def checklist_labels() -> dict[str, str]:
+    return {item.key: item.label for item in _REGISTRY}
+
+
 def manual_keys() -> set[str]:
     return {item.key for item in _REGISTRY if item.check is None}
 

@@ -161,9 +161,7 @@ def partnership_set_phase(*, actor, partnership: Partnership, phase: str) -> Par
     partnership.phase = phase
     partnership.save(update_fields=["phase", "updated_at"])
     notify(
-        users=[
-            p.user for p in partnership.participants.select_related("user") if p.user != actor
-        ],
+        users=[p.user for p in partnership.participants.select_related("user") if p.user != actor],
         kind="partnership.phase",
         partnership=partnership,
         title=_("%(title)s moved from %(old)s to %(new)s"),
