@@ -226,7 +226,12 @@ def _plan(partnership: Partnership, spec: dict, users: dict) -> None:
                 order=order,
             )
     for level, freq, who, purpose in [
-        ("operational", "wekelijks", "Hoofd huishoudelijke dienst, teamleider", "Dagelijkse gang van zaken"),
+        (
+            "operational",
+            "wekelijks",
+            "Hoofd huishoudelijke dienst, teamleider",
+            "Dagelijkse gang van zaken",
+        ),
         ("tactical", "maandelijks", "Facilitair manager, projectleider", "KPI's en klachten"),
         (
             "strategic",
