@@ -5,6 +5,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from .models import (
     Contract,
+    Invitation,
     Membership,
     Notification,
     Organization,
@@ -82,6 +83,15 @@ def partnership_overview(*, partnership: Partnership) -> Partnership:
 
 def participants_for_partnership(*, partnership: Partnership) -> QuerySet:
     return Participant.objects.filter(partnership=partnership).select_related("user")
+
+
+def open_invitations_for_partnership(*, partnership: Partnership) -> QuerySet:
+    """Invitations that bring someone into this partnership and are still waiting."""
+    return (
+        Invitation.objects.filter(partnership=partnership)
+        .pending()
+        .select_related("organization", "invited_by")
+    )
 
 
 def contracts_for_partnership(*, partnership: Partnership) -> QuerySet:

@@ -201,6 +201,22 @@ def invitation_revoke(*, actor, invitation: Invitation) -> Invitation:
 def invitation_resend(*, actor, invitation: Invitation) -> Invitation:
     """Send again with a fresh link and a fresh expiry; the old link stops working."""
     _require_org_admin(actor, invitation.organization)
+    return _resend(invitation)
+
+
+@transaction.atomic
+def partnership_invitation_resend(*, actor, invitation: Invitation) -> Invitation:
+    """A partnership's manager resends the invitation that brings the other party in: the new
+    organisation has no admin yet who could."""
+    from .access import Action, access_for
+
+    if invitation.partnership is None:
+        raise PermissionDenied
+    access_for(actor, invitation.partnership).require(Action.MANAGE)
+    return _resend(invitation)
+
+
+def _resend(invitation: Invitation) -> Invitation:
     if invitation.status in ("accepted", "revoked"):
         raise ValidationError(_("Only open invitations can be resent."))
     invitation.token = _new_token()

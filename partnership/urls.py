@@ -35,6 +35,11 @@ urlpatterns = [
         views.ParticipantRemoveView.as_view(),
         name="participant_remove",
     ),
+    path(
+        P + "invitations/<uuid:invitation_id>/resend/",
+        views.PartnershipInvitationResendView.as_view(),
+        name="invitation_resend",
+    ),
     path(P + "contracts/", views.ContractListView.as_view(), name="contracts"),
     path(P + "contracts/new/", views.ContractFormView.as_view(), name="contract_create"),
     path(

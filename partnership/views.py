@@ -208,6 +208,10 @@ class ParticipantListView(PartnershipScopedMixin, FormView):
         return {**super().get_form_kwargs(), "partnership": self.partnership}
 
     def get_context_data(self, **kwargs):
+        if self.access.is_manager:
+            kwargs["open_invitations"] = selectors.open_invitations_for_partnership(
+                partnership=self.partnership
+            )
         return super().get_context_data(
             participants=selectors.participants_for_partnership(partnership=self.partnership),
             **kwargs,
@@ -227,6 +231,28 @@ class ParticipantListView(PartnershipScopedMixin, FormView):
             apply_errors(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Participant added."))
+        return redirect("partnership:participants", partnership_id=self.partnership.pk)
+
+
+class PartnershipInvitationResendView(PartnershipScopedMixin, View):
+    """Resend the invitation that brings a new organisation into this partnership."""
+
+    http_method_names = ["post"]
+    pk_url_kwarg = "invitation_id"
+
+    def scoped_queryset(self, partnership):
+        return selectors.open_invitations_for_partnership(partnership=partnership)
+
+    def post(self, request, partnership_id, invitation_id):
+        invitation = self.get_object()
+        try:
+            services_orgs.partnership_invitation_resend(actor=request.user, invitation=invitation)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("Invitation sent again to %(email)s.") % {"email": invitation.email}
+            )
         return redirect("partnership:participants", partnership_id=self.partnership.pk)
 
 

@@ -133,3 +133,52 @@ def test_notification_of_another_user_is_404(client, world):
     assert client.post(f"/notifications/{note.pk}/read/").status_code == 404
     client.force_login(world.member)
     assert client.post(f"/notifications/{note.pk}/read/").status_code == 302
+
+
+def test_manager_sees_and_resends_the_invitation_of_a_new_party(
+    client, world, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from partnership import services
+    from partnership.models import Invitation
+
+    with django_capture_on_commit_callbacks(execute=True):
+        p = services.partnership_create(
+            actor=world.manager,
+            client=world.hospital,
+            title="Security",
+            services=["security"],
+            new_org_name="Guard BV",
+            new_org_email="boss@guard.test",
+        )
+    invitation = Invitation.objects.get(partnership=p)
+    old_token = invitation.token
+    client.force_login(world.manager)
+    page = client.get(f"/partnerships/{p.pk}/participants/").content.decode()
+    assert "boss@guard.test" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/partnerships/{p.pk}/invitations/{invitation.pk}/resend/")
+    assert response.status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.token != old_token
+    assert invitation.token in mail.outbox[-1].body
+    # a member of the partnership without the managing role may not resend it
+    colleague = f.member(world.hospital, "member")
+    f.ParticipantFactory(partnership=p, user=colleague, side="client")
+    client.force_login(colleague)
+    response = client.post(f"/partnerships/{p.pk}/invitations/{invitation.pk}/resend/")
+    assert response.status_code == 403
+
+
+def test_history_reads_as_sentences_with_labels(client, world):
+    from partnership import services
+
+    services.partnership_set_phase(
+        actor=world.manager, partnership=world.partnership, phase="renewal"
+    )
+    client.force_login(world.manager)
+    page = client.get(url(world, "history/"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "changed partnership" in page
+    assert "Active" in page and "Renewal" in page
+    assert "active →" not in page
