@@ -62,9 +62,13 @@ def main() -> int:
     )
 
     def stop(*_args):
-        for proc in processes.values():
+        for name, proc in processes.items():
             if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
+                # Celery stops its own pool; runserver's autoreloader child needs the group.
+                if name == "web":
+                    os.killpg(proc.pid, signal.SIGTERM)
+                else:
+                    proc.terminate()
         deadline = time.monotonic() + 10
         for proc in processes.values():
             try:
