@@ -1,1 +1,133 @@
-"""Models of this feature app arrive with its issue."""
+"""KPI definitions and their measurements, per partnership."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from partnership.models import Partnership
+
+from . import periods
+from .status import HIGHER, LOWER, kpi_status
+
+
+class Direction(models.TextChoices):
+    HIGHER = HIGHER, _("Higher is better")
+    LOWER = LOWER, _("Lower is better")
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = periods.MONTHLY, _("Monthly")
+    QUARTERLY = periods.QUARTERLY, _("Quarterly")
+
+
+class Source(models.TextChoices):
+    SUPPLIER = "supplier", _("Reported by the supplier")
+    CLIENT = "client", _("Measured by the client")
+    INSPECTION = "inspection", _("Derived from inspections")
+
+
+class KPI(models.Model):
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="kpis", verbose_name=_("partnership")
+    )
+    name = models.CharField(_("name"), max_length=150)
+    description = models.TextField(_("description"), blank=True)
+    unit = models.CharField(_("unit"), max_length=30, blank=True, help_text=_("e.g. %, hours"))
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER
+    )
+    target = models.DecimalField(_("target"), max_digits=12, decimal_places=2)
+    tolerance = models.DecimalField(
+        _("tolerance"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        help_text=_("How far from the target still counts as amber instead of red."),
+    )
+    frequency = models.CharField(
+        _("frequency"), max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
+    source = models.CharField(
+        _("source"), max_length=12, choices=Source.choices, default=Source.SUPPLIER
+    )
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2, default=1)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("KPI")
+        verbose_name_plural = _("KPIs")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "name"], name="kpi_name_unique"),
+            models.CheckConstraint(condition=Q(tolerance__gte=0), name="kpi_tolerance_positive"),
+            models.CheckConstraint(condition=Q(weight__gt=0), name="kpi_weight_positive"),
+            models.CheckConstraint(
+                condition=Q(direction__in=Direction.values), name="kpi_direction_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(frequency__in=Frequency.values), name="kpi_frequency_valid"
+            ),
+            models.CheckConstraint(condition=Q(source__in=Source.values), name="kpi_source_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def status_of(self, value):
+        return kpi_status(
+            value, target=self.target, tolerance=self.tolerance, direction=self.direction
+        )
+
+    def period(self, text_or_date) -> periods.Period:
+        if hasattr(text_or_date, "year"):
+            return periods.Period.containing(text_or_date, self.frequency)
+        return periods.Period.parse(text_or_date, self.frequency)
+
+
+class Measurement(models.Model):
+    """One value of one KPI for one period (stored as the period's first day)."""
+
+    kpi = models.ForeignKey(
+        KPI, on_delete=models.CASCADE, related_name="measurements", verbose_name=_("KPI")
+    )
+    period_start = models.DateField(_("period"))
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    note = models.TextField(_("note"), blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        ordering = ["kpi", "period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "period_start"], name="measurement_one_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__day=1), name="measurement_period_starts_on_first"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi}: {self.value} ({self.period})"
+
+    @property
+    def period(self) -> periods.Period:
+        return periods.Period(self.period_start, self.kpi.frequency)
+
+    @property
+    def status(self):
+        return self.kpi.status_of(self.value)

@@ -1,0 +1,161 @@
+"""Every state change of KPIs and measurements. Keyword-only, one transaction each."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from partnership.access import Action, access_for
+from partnership.models import Partnership, Side
+
+from . import library
+from .models import KPI, Direction, Frequency, Measurement, Source
+
+KPI_FIELDS = (
+    "name",
+    "description",
+    "unit",
+    "direction",
+    "target",
+    "tolerance",
+    "frequency",
+    "source",
+    "weight",
+    "active",
+)
+
+
+def _decimal(value, field: str) -> Decimal:
+    try:
+        return Decimal(str(value).strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: _("Enter a number.")}) from None
+
+
+def _validate_kpi(kpi: KPI) -> None:
+    errors = {}
+    if not kpi.name.strip():
+        errors["name"] = _("Enter a name.")
+    for field, choices in (("direction", Direction), ("frequency", Frequency), ("source", Source)):
+        if getattr(kpi, field) not in choices.values:
+            errors[field] = _("Choose a valid option.")
+    if kpi.tolerance is not None and Decimal(kpi.tolerance) < 0:
+        errors["tolerance"] = _("The tolerance cannot be negative.")
+    if kpi.weight is not None and Decimal(kpi.weight) <= 0:
+        errors["weight"] = _("The weight must be more than zero.")
+    clash = KPI.objects.filter(partnership=kpi.partnership, name__iexact=kpi.name.strip())
+    if clash.exclude(pk=kpi.pk).exists():
+        errors["name"] = _("This partnership already has a KPI with this name.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _require(actor, partnership: Partnership, action: str):
+    access = access_for(actor, partnership)
+    if access.side is None:
+        raise PermissionDenied
+    access.require(action)
+    return access
+
+
+@transaction.atomic
+def kpi_create(*, actor, partnership: Partnership, **fields) -> KPI:
+    _require(actor, partnership, Action.MANAGE)
+    kpi = KPI(partnership=partnership, **{k: v for k, v in fields.items() if k in KPI_FIELDS})
+    for field in ("target", "tolerance", "weight"):
+        if field in fields and fields[field] is not None:
+            setattr(kpi, field, _decimal(fields[field], field))
+    _validate_kpi(kpi)
+    kpi.full_clean(exclude=["partnership"])
+    kpi.save()
+    return kpi
+
+
+@transaction.atomic
+def kpi_update(*, actor, kpi: KPI, **fields) -> KPI:
+    _require(actor, kpi.partnership, Action.MANAGE)
+    for name in KPI_FIELDS:
+        if name in fields:
+            value = fields[name]
+            if name in ("target", "tolerance", "weight"):
+                value = _decimal(value, name)
+            setattr(kpi, name, value)
+    _validate_kpi(kpi)
+    kpi.full_clean(exclude=["partnership"])
+    kpi.save()
+    return kpi
+
+
+@transaction.atomic
+def kpi_copy_from_library(*, actor, partnership: Partnership, key: str) -> KPI:
+    """Copy a library template into the partnership, named in the actor's language."""
+    template = library.template(key)
+    if template is None:
+        raise ValidationError({"key": _("Unknown KPI template.")})
+    return kpi_create(
+        actor=actor,
+        partnership=partnership,
+        name=str(template.name),
+        description=str(template.description),
+        unit=template.unit,
+        direction=template.direction,
+        target=template.target,
+        tolerance=template.tolerance,
+        frequency=template.frequency,
+        source=template.source,
+    )
+
+
+def _check_can_report(access, kpi: KPI) -> None:
+    """Who enters a value depends on the KPI's source; inspection KPIs are derived."""
+    if kpi.source == Source.INSPECTION:
+        raise ValidationError(
+            {"value": _("This KPI is derived from inspections; record an inspection instead.")}
+        )
+    if not access.can(Action.PARTICIPATE):
+        raise PermissionDenied
+    expected = Side.SUPPLIER if kpi.source == Source.SUPPLIER else Side.CLIENT
+    if access.side != expected:
+        raise PermissionDenied(
+            _("Only the supplier reports this KPI.")
+            if expected == Side.SUPPLIER
+            else _("Only the client measures this KPI.")
+        )
+
+
+@transaction.atomic
+def measurement_record(*, actor, kpi: KPI, period, value, note: str = "") -> Measurement:
+    """Enter or correct the value of one KPI for one period (an upsert on the pair)."""
+    access = access_for(actor, kpi.partnership)
+    if access.side is None:
+        raise PermissionDenied
+    _check_can_report(access, kpi)
+    if not kpi.active:
+        raise ValidationError({"kpi": _("This KPI is no longer active.")})
+    try:
+        period = kpi.period(period)
+    except ValueError:
+        example = "2026-03" if kpi.frequency == Frequency.MONTHLY else "2026-Q1"
+        raise ValidationError(
+            {"period": _("Enter a period like %(example)s.") % {"example": example}}
+        ) from None
+    value = _decimal(value, "value")
+    if value.as_tuple().exponent < -2 or abs(value) >= Decimal(10) ** 10:
+        raise ValidationError({"value": _("Enter a number with at most two decimals.")})
+    measurement = (
+        Measurement.objects.select_for_update().filter(kpi=kpi, period_start=period.start).first()
+    )
+    if measurement is None:
+        measurement = Measurement(kpi=kpi, period_start=period.start)
+    measurement.value, measurement.note, measurement.entered_by = value, note, actor
+    try:
+        with transaction.atomic():
+            measurement.save()
+    except IntegrityError:  # a concurrent insert of the same pair: update that one instead
+        measurement = Measurement.objects.select_for_update().get(
+            kpi=kpi, period_start=period.start
+        )
+        measurement.value, measurement.note, measurement.entered_by = value, note, actor
+        measurement.save()
+    return measurement
