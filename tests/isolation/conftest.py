@@ -12,6 +12,7 @@ import pytest
 
 from partnership.models import Membership, Notification, Participant
 from tests import factories as f
+from tests.kpis.factories import KPIFactory, MeasurementFactory
 
 from .objects import make_api_token, make_invitation, make_plan_items
 
@@ -34,6 +35,8 @@ class Isolation:
     b_invitation: object
     b_token: object
     b_plan_items: dict
+    b_kpi: object = None
+    b_measurement: object = None
     a_markers: list[str] = field(default_factory=list)
     b_markers: list[str] = field(default_factory=list)
 
@@ -74,6 +77,10 @@ def isolation(world) -> Isolation:
         url=f"/partnerships/{b.pk}/",
     )
     b_token, _ = make_api_token(b_user, "University ERP link")
+    a_kpi = KPIFactory(partnership=a, name="Hospital pass rate KX17")
+    MeasurementFactory(kpi=a_kpi)
+    b_kpi = KPIFactory(partnership=b, name="University pass rate KQ88")
+    b_measurement = MeasurementFactory(kpi=b_kpi)
     outsider_token, outsider_key = make_api_token(world.outsider, "Outsider integration")
     assert outsider_token.is_active
 
@@ -94,6 +101,8 @@ def isolation(world) -> Isolation:
         b_invitation=b_invitation,
         b_token=b_token,
         b_plan_items=b_items,
+        b_kpi=b_kpi,
+        b_measurement=b_measurement,
         a_markers=[
             a.title,
             world.contract.reference,
@@ -103,6 +112,7 @@ def isolation(world) -> Isolation:
             a_invitation.email,
             a_notification.title,
             a_token.name,
+            a_kpi.name,
             world.manager.email,
         ],
         b_markers=[
@@ -114,6 +124,7 @@ def isolation(world) -> Isolation:
             b_invitation.email,
             b_notification.title,
             b_token.name,
+            b_kpi.name,
             b_user.email,
             crew.email,
         ],

@@ -33,6 +33,8 @@ SAMPLES: dict[str, Callable[[Any, dict], Any]] = {
     "item_id": lambda iso, v: iso.b_plan_items[v.get("plan_part", "contacts")].pk,
     "checklist_key": lambda iso, v: "active.rounds",  # a hand-ticked item of the active phase
     "format": lambda iso, v: "json",
+    "kpi_id": lambda iso, v: iso.b_kpi.pk,
+    "measurement_id": lambda iso, v: iso.b_measurement.pk,
 }
 
 # Kwargs whose every value gets its own test case (and that other samples may depend on).
