@@ -14,5 +14,6 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("settings/", include("accounts.urls")),
     path("orgs/", include("partnership.urls_orgs")),
+    path("partnerships/<uuid:partnership_id>/kpis/", include("kpis.urls")),
     path("", include("partnership.urls")),
 ]

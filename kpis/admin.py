@@ -6,7 +6,15 @@ from .models import KPI, Measurement
 
 @admin.register(KPI)
 class KPIAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "partnership", "target", "tolerance", "direction", "frequency", "active"]
+    list_display = [
+        "name",
+        "partnership",
+        "target",
+        "tolerance",
+        "direction",
+        "frequency",
+        "active",
+    ]
     list_filter = ["frequency", "source", "active"]
     search_fields = ["name", "partnership__title"]
 

@@ -34,3 +34,11 @@ def is_checkbox(field) -> bool:
 @register.filter
 def is_multi_choice(field) -> bool:
     return isinstance(field.field.widget, (forms.CheckboxSelectMultiple, forms.RadioSelect))
+
+
+@register.simple_tag(takes_context=True)
+def partnership_tabs(context, partnership):
+    """The feature apps' tabs for the partnership header (see partnership.navigation)."""
+    from partnership.navigation import tabs_for
+
+    return tabs_for(partnership, context["request"].path)

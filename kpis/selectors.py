@@ -1,0 +1,84 @@
+"""Reads of KPIs and measurements, scoped by partnership; a fixed number of queries each."""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from partnership.models import Partnership
+
+from .models import KPI, Measurement
+from .periods import Period, last_periods
+from .status import Status
+
+
+def kpis_for_partnership(*, partnership: Partnership, active_only: bool = False) -> QuerySet:
+    qs = KPI.objects.filter(partnership=partnership)
+    return qs.filter(active=True) if active_only else qs
+
+
+def measurements_for_partnership(*, partnership: Partnership) -> QuerySet:
+    return Measurement.objects.filter(kpi__partnership=partnership).select_related(
+        "kpi", "entered_by"
+    )
+
+
+@dataclass
+class PeriodValue:
+    period: Period
+    measurement: Measurement | None
+    status: Status
+
+    @property
+    def value(self):
+        return self.measurement.value if self.measurement else None
+
+
+@dataclass
+class BoardRow:
+    kpi: KPI
+    history: list[PeriodValue]  # oldest first, one entry per period, missing ones included
+
+    @property
+    def latest(self) -> PeriodValue:
+        return self.history[-1]
+
+
+def kpi_board(
+    *,
+    partnership: Partnership,
+    periods: int = 12,
+    today: datetime.date | None = None,
+    kpi: KPI | None = None,
+) -> list[BoardRow]:
+    """Every active KPI with its last `periods` ended periods: two queries in all."""
+    today = today or timezone.localdate()
+    windows = {f: last_periods(f, periods, today) for f in ("monthly", "quarterly")}
+    oldest = min(w[0].start for w in windows.values())
+    kpis = kpis_for_partnership(partnership=partnership, active_only=kpi is None)
+    if kpi is not None:
+        kpis = kpis.filter(pk=kpi.pk)
+    kpis = kpis.prefetch_related(
+        Prefetch(
+            "measurements",
+            queryset=Measurement.objects.filter(period_start__gte=oldest).order_by("period_start"),
+        )
+    )
+    rows = []
+    for kpi in kpis:
+        by_start = {m.period_start: m for m in kpi.measurements.all()}
+        history = []
+        for period in windows[kpi.frequency]:
+            measurement = by_start.get(period.start)
+            status = kpi.status_of(measurement.value if measurement else None)
+            history.append(PeriodValue(period, measurement, status))
+        rows.append(BoardRow(kpi, history))
+    return rows
+
+
+def status_summary(rows: list[BoardRow]) -> dict[str, int]:
+    """How many KPIs are green / amber / red / missing in their latest period."""
+    counts = Counter(row.latest.status for row in rows)
+    return {status.value: counts.get(status, 0) for status in Status}

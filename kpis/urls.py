@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "kpis"
+
+urlpatterns = [
+    path("", views.KPIBoardView.as_view(), name="board"),
+    path("new/", views.KPIFormView.as_view(), name="create"),
+    path("library/", views.KPILibraryView.as_view(), name="library"),
+    path("<int:kpi_id>/", views.KPIDetailView.as_view(), name="detail"),
+    path("<int:kpi_id>/edit/", views.KPIFormView.as_view(), name="edit"),
+    path("<int:kpi_id>/measurements/", views.MeasurementRecordView.as_view(), name="record"),
+]

@@ -1,0 +1,178 @@
+"""HTML pages of KPIs: the board, definitions, the library, a KPI's history and value entry."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView, View
+
+from partnership.access import Action
+from partnership.scoping import PartnershipScopedMixin
+from partnership.views import apply_errors
+
+from . import library, selectors, services
+from .charts import sparkline
+from .forms import KPIForm, MeasurementForm
+from .models import Frequency, Source
+
+BOARD_PERIODS = 12
+
+
+def _can_report(access, kpi) -> bool:
+    if kpi.source == Source.INSPECTION or not access.can(Action.PARTICIPATE):
+        return False
+    return access.side == ("supplier" if kpi.source == Source.SUPPLIER else "client")
+
+
+class KPIBoardView(PartnershipScopedMixin, TemplateView):
+    template_name = "kpis/board.html"
+
+    def get_context_data(self, **kwargs):
+        rows = selectors.kpi_board(partnership=self.partnership, periods=BOARD_PERIODS)
+        for row in rows:
+            row.chart = sparkline(row.history, target=row.kpi.target, label=row.kpi.name)
+        return super().get_context_data(rows=rows, summary=selectors.status_summary(rows), **kwargs)
+
+
+class KPIFormView(PartnershipScopedMixin, FormView):
+    """Define a KPI (no kpi_id in the URL) or change one."""
+
+    template_name = "kpis/kpi_form.html"
+    form_class = KPIForm
+    pk_url_kwarg = "kpi_id"
+
+    def scoped_queryset(self, partnership):
+        return selectors.kpis_for_partnership(partnership=partnership)
+
+    def get_instance(self):
+        if "kpi_id" not in self.kwargs:
+            return None
+        if not hasattr(self, "_instance"):
+            self._instance = self.get_object()
+        return self._instance
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.get_instance()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(kpi=self.get_instance(), **kwargs)
+
+    def form_valid(self, form):
+        fields = {f: form.cleaned_data[f] for f in form.Meta.fields}
+        try:
+            if self.get_instance() is None:
+                kpi = services.kpi_create(
+                    actor=self.request.user, partnership=self.partnership, **fields
+                )
+            else:
+                kpi = services.kpi_update(
+                    actor=self.request.user, kpi=self.get_instance(), **fields
+                )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("KPI saved."))
+        return redirect("kpis:detail", partnership_id=self.partnership.pk, kpi_id=kpi.pk)
+
+
+class KPILibraryView(PartnershipScopedMixin, TemplateView):
+    template_name = "kpis/library.html"
+    read_action = Action.MANAGE
+
+    def get_context_data(self, **kwargs):
+        taken = set(
+            selectors.kpis_for_partnership(partnership=self.partnership).values_list(
+                "name", flat=True
+            )
+        )
+        templates = [
+            (t, str(t.name) in taken) for t in library.templates_for(self.partnership.services)
+        ]
+        return super().get_context_data(templates=templates, **kwargs)
+
+    def post(self, request, partnership_id):
+        try:
+            kpi = services.kpi_copy_from_library(
+                actor=request.user, partnership=self.partnership, key=request.POST.get("key", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("kpis:library", partnership_id=self.partnership.pk)
+        messages.success(request, _("KPI added. Adjust the target to what you agreed."))
+        return redirect("kpis:edit", partnership_id=self.partnership.pk, kpi_id=kpi.pk)
+
+
+class KPIDetailView(PartnershipScopedMixin, TemplateView):
+    template_name = "kpis/detail.html"
+    pk_url_kwarg = "kpi_id"
+
+    def scoped_queryset(self, partnership):
+        return selectors.kpis_for_partnership(partnership=partnership)
+
+    def get_context_data(self, **kwargs):
+        kpi = self.get_object()
+        rows = [
+            r
+            for r in selectors.kpi_board(partnership=self.partnership, periods=24)
+            if r.kpi.pk == kpi.pk
+        ]
+        chart = (
+            sparkline(rows[0].history, target=kpi.target, width=640, height=160, label=kpi.name)
+            if rows
+            else ""
+        )
+        page = Paginator(
+            selectors.measurements_for_partnership(partnership=self.partnership)
+            .filter(kpi=kpi)
+            .order_by("-period_start"),
+            24,
+        ).get_page(self.request.GET.get("page"))
+        example = "2026-03" if kpi.frequency == Frequency.MONTHLY else "2026-Q1"
+        return super().get_context_data(
+            kpi=kpi,
+            chart=chart,
+            page_obj=page,
+            measurements=page.object_list,
+            can_report=_can_report(self.access, kpi),
+            form=kwargs.pop("form", None) or MeasurementForm(initial={"period": example}),
+            **kwargs,
+        )
+
+
+class MeasurementRecordView(PartnershipScopedMixin, View):
+    """POST a value for a period; with htmx the entry form is swapped in place."""
+
+    http_method_names = ["post"]
+    write_action = Action.PARTICIPATE
+    pk_url_kwarg = "kpi_id"
+
+    def scoped_queryset(self, partnership):
+        return selectors.kpis_for_partnership(partnership=partnership)
+
+    def post(self, request, partnership_id, kpi_id):
+        kpi = self.get_object()
+        form = MeasurementForm(request.POST)
+        saved = None
+        if form.is_valid():
+            try:
+                saved = services.measurement_record(
+                    actor=request.user, kpi=kpi, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc) or _("You cannot report this KPI."))
+        if request.headers.get("HX-Request"):
+            context = {
+                "kpi": kpi,
+                "partnership": self.partnership,
+                "saved": saved,
+                "form": MeasurementForm() if saved else form,
+            }
+            return render(request, "kpis/_measurement_form.html", context)
+        if saved:
+            messages.success(request, _("Value saved for %(period)s.") % {"period": saved.period})
+        else:
+            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("kpis:detail", partnership_id=self.partnership.pk, kpi_id=kpi.pk)

@@ -1,0 +1,117 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kpis.models import KPI, Measurement
+from kpis.periods import Period
+from tests.kpis.factories import KPIFactory, MeasurementFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def base(world):
+    return f"/partnerships/{world.partnership.pk}/kpis/"
+
+
+def test_board_viewer_200_outsider_404(client, world):
+    kpi = KPIFactory(partnership=world.partnership, name="Pass rate")
+    client.force_login(world.viewer)
+    page = client.get(base(world)).content.decode()
+    assert "Pass rate" in page and "<svg" in page
+    client.force_login(world.outsider)
+    assert client.get(base(world)).status_code == 404
+    assert client.get(f"{base(world)}{kpi.pk}/").status_code == 404
+
+
+@pytest.mark.parametrize("suffix", ["new/", "library/"])
+def test_definition_pages_manager_200_member_403(client, world, suffix):
+    client.force_login(world.manager)
+    assert client.get(base(world) + suffix).status_code == 200
+    client.force_login(world.member)
+    assert client.get(base(world) + suffix).status_code == 403
+
+
+def test_library_copy_then_edit(client, world):
+    client.force_login(world.manager)
+    response = client.post(base(world) + "library/", {"key": "cleaning.complaints"})
+    kpi = KPI.objects.get(partnership=world.partnership)
+    assert response["Location"] == f"{base(world)}{kpi.pk}/edit/"
+    assert kpi.direction == "lower" and kpi.source == "client"
+
+
+def test_board_marks_a_missing_period_as_missing_not_zero(client, world):
+    kpi = KPIFactory(partnership=world.partnership)
+    last = Period.containing(datetime.date.today(), "monthly").previous()
+    MeasurementFactory(kpi=kpi, period_start=last.previous().start, value=Decimal(99))
+    client.force_login(world.manager)
+    page = client.get(base(world), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1 missing" in page and "0 on target" in page
+
+
+def test_supplier_enters_a_value_inline_with_htmx(client, world):
+    kpi = KPIFactory(partnership=world.partnership, source="supplier", target=95, tolerance=5)
+    client.force_login(world.supplier_lead)
+    response = client.post(
+        f"{base(world)}{kpi.pk}/measurements/",
+        {"period": "2026-02", "value": "80", "note": "staff shortage"},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "Off target" in body and "<html" not in body
+    assert Measurement.objects.get(kpi=kpi).value == Decimal(80)
+
+
+def test_value_entry_bad_input_and_wrong_side(client, world):
+    kpi = KPIFactory(partnership=world.partnership, source="supplier")
+    client.force_login(world.supplier_lead)
+    response = client.post(
+        f"{base(world)}{kpi.pk}/measurements/",
+        {"period": "2026-13", "value": "1"},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "Enter a period like 2026-03." in response.content.decode()
+    client.force_login(world.member)  # client side: a supplier-reported KPI is not theirs
+    response = client.post(
+        f"{base(world)}{kpi.pk}/measurements/",
+        {"period": "2026-01", "value": "1"},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "Only the supplier reports this KPI." in response.content.decode()
+    client.force_login(world.viewer)
+    assert client.post(f"{base(world)}{kpi.pk}/measurements/", {}).status_code == 403
+    assert not Measurement.objects.filter(kpi=kpi).exists()
+
+
+def _board_queries(client, path):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(path).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _kpis_with_history(partnership, count):
+    start = Period.containing(datetime.date.today(), "monthly")
+    for i in range(count):
+        kpi = KPIFactory(partnership=partnership, name=f"KPI {partnership.pk} {i}")
+        period = start
+        for _ in range(24):
+            period = period.previous()
+            Measurement.objects.create(kpi=kpi, period_start=period.start, value=90 + i % 10)
+
+
+def test_board_query_count_is_constant_for_5_and_40_kpis(client, world):
+    _kpis_with_history(world.partnership, 5)
+    _kpis_with_history(world.other_partnership, 40)
+    from tests import factories as f
+
+    other_manager = f.participant(world.other_partnership, "client", role="admin")
+    client.force_login(world.manager)
+    five = _board_queries(client, base(world))
+    client.force_login(other_manager)
+    forty = _board_queries(client, f"/partnerships/{world.other_partnership.pk}/kpis/")
+    assert five == forty
