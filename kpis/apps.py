@@ -9,9 +9,22 @@ class KpisConfig(AppConfig):
 
     def ready(self) -> None:
         from partnership.navigation import Tab, register_tab
+        from partnership.panels import Panel, register_panel
         from partnership.phases import ChecklistItem, register
 
+        from . import panels
+
         register_tab(Tab("kpis", _("KPIs"), "kpis:board", order=10))
+        register_panel(
+            Panel(
+                "kpis",
+                order=10,
+                overview=panels.overview,
+                overview_template="kpis/_overview_panel.html",
+                cards=panels.cards,
+                card_template="kpis/_card_panel.html",
+            )
+        )
         register(
             ChecklistItem(
                 "kickoff.kpis",

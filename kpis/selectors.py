@@ -82,3 +82,29 @@ def status_summary(rows: list[BoardRow]) -> dict[str, int]:
     """How many KPIs are green / amber / red / missing in their latest period."""
     counts = Counter(row.latest.status for row in rows)
     return {status.value: counts.get(status, 0) for status in Status}
+
+
+def status_summaries(*, partnerships, today: datetime.date | None = None) -> dict:
+    """partnership id -> {"green": n, "amber": n, "red": n, "missing": n, "total": n} for the
+    latest ended period of each active KPI. Two queries for any number of partnerships."""
+    today = today or timezone.localdate()
+    latest = {f: last_periods(f, 1, today)[0] for f in ("monthly", "quarterly")}
+    ids = [p.pk for p in partnerships]
+    kpis = KPI.objects.filter(partnership_id__in=ids, active=True).prefetch_related(
+        Prefetch(
+            "measurements",
+            queryset=Measurement.objects.filter(
+                period_start__in=[p.start for p in latest.values()]
+            ),
+        )
+    )
+    counts: dict = {}
+    for kpi in kpis:
+        start = latest[kpi.frequency].start
+        value = next((m.value for m in kpi.measurements.all() if m.period_start == start), None)
+        bucket = counts.setdefault(kpi.partnership_id, Counter())
+        bucket[kpi.status_of(value)] += 1
+    return {
+        pk: {**{s.value: c.get(s, 0) for s in Status}, "total": sum(c.values())}
+        for pk, c in counts.items()
+    }

@@ -24,6 +24,7 @@ from .forms import (
     PhaseForm,
 )
 from .models import Contract, Invitation, Membership, Participant, Phase, Role, Service
+from .panels import card_panels, overview_panels
 from .phases import checklist_for
 from .scoping import PartnershipScopedMixin
 
@@ -47,11 +48,13 @@ def dashboard(request):
     # The dashboard shows the first cards; the full, filterable list is one click away.
     partnerships = list(visible[:DASHBOARD_CARDS])
     sides = selectors.my_sides(user=request.user, partnerships=partnerships)
+    extras = card_panels(partnerships)
     rows = [
         {
             "partnership": p,
             "side": sides.get(p.pk),
             "other": p.supplier if sides.get(p.pk) == "client" else p.client,
+            "panels": extras.get(p.pk, []),
         }
         for p in partnerships
     ]
@@ -136,6 +139,7 @@ class PartnershipOverviewView(PartnershipScopedMixin, TemplateView):
             client_contacts=[c for c in contacts if c.side == "client"],
             supplier_contacts=[c for c in contacts if c.side == "supplier"],
             checklist=checklist_for(partnership),
+            panels=overview_panels(partnership, self.access),
             phase_form=PhaseForm(initial={"phase": partnership.phase}),
             **kwargs,
         )

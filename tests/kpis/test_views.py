@@ -115,3 +115,22 @@ def test_board_query_count_is_constant_for_5_and_40_kpis(client, world):
     client.force_login(other_manager)
     forty = _board_queries(client, f"/partnerships/{world.other_partnership.pk}/kpis/")
     assert five == forty
+
+
+def test_dashboard_and_overview_show_the_kpi_summary(client, world):
+    kpi = KPIFactory(partnership=world.partnership, target=95, tolerance=5)
+    last = Period.containing(datetime.date.today(), "monthly").previous()
+    MeasurementFactory(kpi=kpi, period_start=last.start, value=Decimal(50))
+    KPIFactory(partnership=world.partnership, name="Unmeasured")
+    client.force_login(world.manager)
+    for path in ("/", world.partnership.get_absolute_url()):
+        page = client.get(path, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "1 off target" in page and "1 missing" in page, path
+
+
+def test_dashboard_query_count_stays_constant_with_kpis(client, world):
+    KPIFactory(partnership=world.partnership)  # with no KPI at all the prefetch is skipped
+    client.force_login(world.manager)
+    before = _board_queries(client, "/")
+    _kpis_with_history(world.partnership, 6)
+    assert _board_queries(client, "/") == before
