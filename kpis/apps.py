@@ -8,11 +8,14 @@ class KpisConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from partnership.demo import register_seeder
         from partnership.navigation import Tab, register_tab
         from partnership.panels import Panel, register_panel
         from partnership.phases import ChecklistItem, register
 
-        from . import panels
+        from . import demo, panels
+
+        register_seeder(demo.seed)
 
         register_tab(Tab("kpis", _("KPIs"), "kpis:board", order=10))
         register_panel(
