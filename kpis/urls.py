@@ -7,6 +7,8 @@ app_name = "kpis"
 urlpatterns = [
     path("", views.KPIBoardView.as_view(), name="board"),
     path("new/", views.KPIFormView.as_view(), name="create"),
+    path("export.csv", views.KPIBoardExportView.as_view(file_format="csv"), name="export_csv"),
+    path("export.xlsx", views.KPIBoardExportView.as_view(file_format="xlsx"), name="export_xlsx"),
     path("library/", views.KPILibraryView.as_view(), name="library"),
     path("<int:kpi_id>/", views.KPIDetailView.as_view(), name="detail"),
     path("<int:kpi_id>/edit/", views.KPIFormView.as_view(), name="edit"),

@@ -176,3 +176,28 @@ class MeasurementRecordView(PartnershipScopedMixin, View):
         else:
             messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
         return redirect("kpis:detail", partnership_id=self.partnership.pk, kpi_id=kpi.pk)
+
+
+class KPIBoardExportView(PartnershipScopedMixin, View):
+    """The board as CSV or XLSX (chosen by the URL's suffix)."""
+
+    http_method_names = ["get"]
+    file_format = "csv"
+
+    def get(self, request, partnership_id):
+        from django.http import HttpResponse
+        from django.utils import timezone
+
+        from .export import board_table, to_csv, to_xlsx
+
+        rows = selectors.kpi_board(partnership=self.partnership, periods=BOARD_PERIODS)
+        header, table = board_table(rows)
+        stamp = timezone.localdate().isoformat()
+        if self.file_format == "xlsx":
+            body = to_xlsx(header, table, title=_("KPIs"))
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            body, content_type = to_csv(header, table), "text/csv; charset=utf-8"
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="kpis-{stamp}.{self.file_format}"'
+        return response

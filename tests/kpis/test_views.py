@@ -134,3 +134,26 @@ def test_dashboard_query_count_stays_constant_with_kpis(client, world):
     before = _board_queries(client, "/")
     _kpis_with_history(world.partnership, 6)
     assert _board_queries(client, "/") == before
+
+
+def test_board_exports_as_csv_and_xlsx(client, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    kpi = KPIFactory(partnership=world.partnership, name="=HYPERLINK(evil)")
+    last = Period.containing(datetime.date.today(), "monthly").previous()
+    MeasurementFactory(kpi=kpi, period_start=last.start, value=Decimal("96.5"))
+    client.force_login(world.viewer)
+    response = client.get(base(world) + "export.csv", HTTP_ACCEPT_LANGUAGE="en")
+    text = response.content.decode("utf-8-sig")
+    lines = text.strip().splitlines()
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert lines[0].startswith("KPI;Period;Value")
+    assert len(lines) == 1 + 12  # one row per period, missing ones included
+    assert f"'=HYPERLINK(evil);{last.label};96.50" in text  # formulas are neutralised
+    response = client.get(base(world) + "export.xlsx", HTTP_ACCEPT_LANGUAGE="en")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.max_row == 13 and sheet["A1"].value == "KPI"
+    client.force_login(world.outsider)
+    assert client.get(base(world) + "export.csv").status_code == 404
