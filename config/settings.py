@@ -142,6 +142,10 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Europe/Amsterdam"
 CELERY_BEAT_SCHEDULE = {
+    "kpis-remind-missing-measurements": {
+        "task": "kpis.tasks.remind_missing_measurements",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "partnership-purge-expired-invitations": {
         "task": "partnership.tasks.purge_expired_invitations",
         "schedule": crontab(hour=3, minute=15),
@@ -277,6 +281,7 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Tandem ----------------------------------------------------------------------------------
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
+KPI_REMINDER_AFTER_DAYS = env.int("KPI_REMINDER_AFTER_DAYS", default=5)
 DEMO_PASSWORD = "tandem-demo"
 
 LOGGING = {

@@ -131,3 +131,29 @@ class Measurement(models.Model):
     @property
     def status(self):
         return self.kpi.status_of(self.value)
+
+
+class AlertKind(models.TextChoices):
+    RED = "red", _("Turned red")
+    MISSING = "missing", _("Value missing")
+
+
+class KPIAlert(models.Model):
+    """A row per alert sent: the unique constraint is what makes sending happen only once."""
+
+    kpi = models.ForeignKey(KPI, on_delete=models.CASCADE, related_name="alerts")
+    period_start = models.DateField()
+    kind = models.CharField(max_length=10, choices=AlertKind.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("KPI alert")
+        verbose_name_plural = _("KPI alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi", "period_start", "kind"], name="kpialert_once_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi} {self.period_start:%Y-%m} {self.kind}"

@@ -8,9 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from partnership.access import Action, access_for
 from partnership.models import Partnership, Side
+from partnership.notifications import enqueue_after_commit
 
 from . import library
 from .models import KPI, Direction, Frequency, Measurement, Source
+from .status import Status
 
 KPI_FIELDS = (
     "name",
@@ -158,4 +160,8 @@ def measurement_record(*, actor, kpi: KPI, period, value, note: str = "") -> Mea
         )
         measurement.value, measurement.note, measurement.entered_by = value, note, actor
         measurement.save()
+    if measurement.status == Status.RED:
+        from .tasks import send_red_alert
+
+        enqueue_after_commit(send_red_alert, measurement.pk)
     return measurement
