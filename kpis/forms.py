@@ -16,6 +16,7 @@ class KPIForm(forms.ModelForm):
             "tolerance",
             "frequency",
             "source",
+            "inspection_measure",
             "weight",
             "active",
         ]

@@ -1,5 +1,7 @@
 """KPI definitions and their measurements, per partnership."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -28,6 +30,11 @@ class Source(models.TextChoices):
     INSPECTION = "inspection", _("Derived from inspections")
 
 
+class InspectionMeasure(models.TextChoices):
+    SCORE = "score", _("Quality score (% of elements without defect)")
+    PASS_RATE = "pass_rate", _("Pass rate (% of areas approved)")
+
+
 class KPI(models.Model):
     partnership = models.ForeignKey(
         Partnership, on_delete=models.CASCADE, related_name="kpis", verbose_name=_("partnership")
@@ -51,6 +58,13 @@ class KPI(models.Model):
     )
     source = models.CharField(
         _("source"), max_length=12, choices=Source.choices, default=Source.SUPPLIER
+    )
+    inspection_measure = models.CharField(
+        _("inspection measure"),
+        max_length=10,
+        choices=InspectionMeasure.choices,
+        default=InspectionMeasure.SCORE,
+        help_text=_("For KPIs derived from inspections: which figure becomes the period value."),
     )
     weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2, default=1)
     active = models.BooleanField(_("active"), default=True)
@@ -157,3 +171,131 @@ class KPIAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi} {self.period_start:%Y-%m} {self.kind}"
+
+
+class InspectionKind(models.TextChoices):
+    DKS = "dks", _("Supplier self-check (DKS)")
+    KMS = "kms", _("Client control (KMS)")
+    INDEPENDENT = "independent", _("Independent inspection")
+
+
+class AreaType(models.TextChoices):
+    OFFICE = "office", _("Office")
+    SANITARY = "sanitary", _("Sanitary")
+    CORRIDOR = "corridor", _("Corridor and stairs")
+    PATIENT_ROOM = "patient_room", _("Patient room")
+    KITCHEN = "kitchen", _("Pantry and kitchen")
+    ENTRANCE = "entrance", _("Entrance and reception")
+    OTHER = "other", _("Other")
+
+
+# The AQL usually agreed per area type (VSR-KMS practice); a partnership may choose otherwise.
+DEFAULT_AQL = {
+    AreaType.SANITARY: Decimal("4.0"),
+    AreaType.PATIENT_ROOM: Decimal("4.0"),
+    AreaType.KITCHEN: Decimal("4.0"),
+    AreaType.OFFICE: Decimal("6.5"),
+    AreaType.CORRIDOR: Decimal("6.5"),
+    AreaType.ENTRANCE: Decimal("6.5"),
+    AreaType.OTHER: Decimal("6.5"),
+}
+
+
+class Inspection(models.Model):
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="inspections",
+        verbose_name=_("partnership"),
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=InspectionKind.choices)
+    date = models.DateField(_("date"))
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("inspector"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=InspectionKind.values), name="inspection_kind_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.date:%Y-%m-%d}"
+
+
+class InspectionArea(models.Model):
+    """One area type inspected: its lot, the ISO 2859-1 plan used, and what was found."""
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="areas", verbose_name=_("inspection")
+    )
+    area_type = models.CharField(_("area type"), max_length=20, choices=AreaType.choices)
+    lot_size = models.PositiveIntegerField(_("rooms of this type"))
+    aql = models.DecimalField(_("AQL"), max_digits=6, decimal_places=3)
+    sample_size = models.PositiveIntegerField(_("proposed sample size"))
+    accept = models.PositiveIntegerField(_("acceptance number"))
+    reject = models.PositiveIntegerField(_("rejection number"))
+    rooms_inspected = models.PositiveIntegerField(_("rooms inspected"))
+    elements_checked = models.PositiveIntegerField(_("elements checked"))
+    defects_dirt = models.PositiveIntegerField(_("dirt defects"), default=0)
+    defects_method = models.PositiveIntegerField(_("method defects"), default=0)
+    defects_material = models.PositiveIntegerField(_("material defects"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("inspected area")
+        verbose_name_plural = _("inspected areas")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(lot_size__gte=2), name="area_lot_at_least_two"),
+            models.CheckConstraint(
+                condition=Q(rooms_inspected__gte=1) & Q(rooms_inspected__lte=models.F("lot_size")),
+                name="area_rooms_within_lot",
+            ),
+            models.CheckConstraint(
+                condition=Q(elements_checked__gte=1), name="area_elements_checked"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    elements_checked__gte=models.F("defects_dirt")
+                    + models.F("defects_method")
+                    + models.F("defects_material")
+                ),
+                name="area_defects_within_elements",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_area_type_display()} ({self.inspection})"
+
+    @property
+    def defects(self) -> int:
+        return self.defects_dirt + self.defects_method + self.defects_material
+
+    @property
+    def passed(self) -> bool:
+        """The lot is accepted when the defects found do not exceed the acceptance number."""
+        return self.defects <= self.accept
+
+    @property
+    def score(self) -> Decimal:
+        """Percentage of checked elements without a defect."""
+        return (
+            Decimal(100) * (self.elements_checked - self.defects) / self.elements_checked
+        ).quantize(Decimal("0.1"))

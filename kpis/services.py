@@ -23,6 +23,7 @@ KPI_FIELDS = (
     "tolerance",
     "frequency",
     "source",
+    "inspection_measure",
     "weight",
     "active",
 )
