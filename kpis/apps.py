@@ -18,6 +18,7 @@ class KpisConfig(AppConfig):
         register_seeder(demo.seed)
 
         register_tab(Tab("kpis", _("KPIs"), "kpis:board", order=10))
+        register_tab(Tab("inspections", _("Inspections"), "kpis:inspections", order=11))
         register_panel(
             Panel(
                 "kpis",

@@ -1,7 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import KPI
+from .models import KPI, AreaType, InspectionKind
+
+# The AQLs a facility contract realistically agrees on (all are in ISO 2859-1's series).
+AQL_CHOICES = ("1.0", "1.5", "2.5", "4.0", "6.5", "10")
 
 
 class KPIForm(forms.ModelForm):
@@ -35,3 +38,38 @@ class MeasurementForm(forms.Form):
     )
     value = forms.DecimalField(label=_("Value"), max_digits=12, decimal_places=2, localize=True)
     note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+
+
+class InspectionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=InspectionKind.choices)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class InspectionAreaForm(forms.Form):
+    area_type = forms.ChoiceField(label=_("Area type"), choices=AreaType.choices)
+    lot_size = forms.IntegerField(label=_("Rooms of this type"), min_value=2)
+    aql = forms.ChoiceField(
+        label=_("AQL"),
+        required=False,
+        choices=[("", _("Usual for the area type"))] + [(str(a), str(a)) for a in AQL_CHOICES],
+    )
+    rooms_inspected = forms.IntegerField(label=_("Rooms inspected"), min_value=1)
+    elements_checked = forms.IntegerField(label=_("Elements checked"), min_value=1)
+    defects_dirt = forms.IntegerField(label=_("Dirt"), min_value=0, initial=0)
+    defects_method = forms.IntegerField(label=_("Method"), min_value=0, initial=0)
+    defects_material = forms.IntegerField(label=_("Material"), min_value=0, initial=0)
+
+    KEY_FIELDS = ("lot_size", "rooms_inspected", "elements_checked")
+
+    def has_changed(self) -> bool:
+        """A row counts as filled in once a number is typed: the area type select always
+        sends a value, so it cannot tell an unused row from a used one."""
+        return any((self.data.get(self.add_prefix(f)) or "").strip() for f in self.KEY_FIELDS)
+
+
+InspectionAreaFormSet = forms.formset_factory(
+    InspectionAreaForm, extra=3, min_num=1, validate_min=True, max_num=20
+)

@@ -108,3 +108,13 @@ def status_summaries(*, partnerships, today: datetime.date | None = None) -> dic
         pk: {**{s.value: c.get(s, 0) for s in Status}, "total": sum(c.values())}
         for pk, c in counts.items()
     }
+
+
+def inspections_for_partnership(*, partnership: Partnership) -> QuerySet:
+    from .models import Inspection
+
+    return (
+        Inspection.objects.filter(partnership=partnership)
+        .select_related("inspector")
+        .prefetch_related("areas")
+    )

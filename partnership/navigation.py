@@ -25,5 +25,9 @@ def tabs_for(partnership, current_path: str) -> list[dict]:
     result = []
     for tab in sorted(_TABS.values(), key=lambda t: t.order):
         url = reverse(tab.url_name, kwargs={"partnership_id": partnership.pk})
-        result.append({"label": tab.label, "url": url, "active": current_path.startswith(url)})
+        result.append({"label": tab.label, "url": url, "active": False})
+    # The most specific tab wins: /kpis/inspections/ is the inspections tab, not the KPI tab.
+    matches = [t for t in result if current_path.startswith(t["url"])]
+    if matches:
+        max(matches, key=lambda t: len(t["url"]))["active"] = True
     return result

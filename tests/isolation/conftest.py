@@ -14,7 +14,7 @@ from partnership.models import Membership, Notification, Participant
 from tests import factories as f
 from tests.kpis.factories import KPIFactory, MeasurementFactory
 
-from .objects import make_api_token, make_invitation, make_plan_items
+from .objects import make_api_token, make_inspection, make_invitation, make_plan_items
 
 
 @dataclass
@@ -37,6 +37,7 @@ class Isolation:
     b_plan_items: dict
     b_kpi: object = None
     b_measurement: object = None
+    b_inspection: object = None
     a_markers: list[str] = field(default_factory=list)
     b_markers: list[str] = field(default_factory=list)
 
@@ -81,6 +82,7 @@ def isolation(world) -> Isolation:
     MeasurementFactory(kpi=a_kpi)
     b_kpi = KPIFactory(partnership=b, name="University pass rate KQ88")
     b_measurement = MeasurementFactory(kpi=b_kpi)
+    b_inspection = make_inspection(b, crew)
     outsider_token, outsider_key = make_api_token(world.outsider, "Outsider integration")
     assert outsider_token.is_active
 
@@ -103,6 +105,7 @@ def isolation(world) -> Isolation:
         b_plan_items=b_items,
         b_kpi=b_kpi,
         b_measurement=b_measurement,
+        b_inspection=b_inspection,
         a_markers=[
             a.title,
             world.contract.reference,

@@ -38,3 +38,28 @@ def make_plan_items(partnership, tag: str) -> dict:
             partnership=partnership, level=1, client_contact=f"{tag} Escalation Dean"
         ),
     }
+
+
+def make_inspection(partnership, inspector):
+    """An inspection with one area, written directly (the service's role checks are not the
+    point here)."""
+    import datetime
+
+    from kpis.models import Inspection, InspectionArea
+
+    inspection = Inspection.objects.create(
+        partnership=partnership, kind="dks", date=datetime.date(2026, 2, 2), inspector=inspector
+    )
+    InspectionArea.objects.create(
+        inspection=inspection,
+        area_type="sanitary",
+        lot_size=120,
+        aql="4.0",
+        sample_size=20,
+        accept=2,
+        reject=3,
+        rooms_inspected=20,
+        elements_checked=200,
+        defects_dirt=1,
+    )
+    return inspection
