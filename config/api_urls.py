@@ -8,6 +8,7 @@ Register before `urlpatterns` is built: a router computes its URLs once.
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter, Route
 
+from kpis import api as kpis_api
 from partnership import api as partnership_api
 
 
@@ -46,6 +47,15 @@ partnership_router.register(
     "communication-plan",
     partnership_api.CommunicationPlanViewSet,
     basename="partnership-communication-plan",
+)
+partnership_router.register("kpis", kpis_api.KPIViewSet, basename="partnership-kpi")
+partnership_router.register(
+    rf"kpis/(?P<kpi_id>{kpis_api.KPI_ID_REGEX})/measurements",
+    kpis_api.MeasurementViewSet,
+    basename="partnership-kpi-measurement",
+)
+partnership_router.register(
+    "measurements", kpis_api.MeasurementBulkViewSet, basename="partnership-measurement"
 )
 
 urlpatterns = [

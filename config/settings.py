@@ -251,6 +251,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Fields that share their choices across serializers get one named enum each.
+    "ENUM_NAME_OVERRIDES": {
+        "KPIStatusEnum": "kpis.serializers.STATUS_CHOICES",
+        "ServicesEnum": "partnership.models.Service",
+    },
 }
 
 # --- Security --------------------------------------------------------------------------------

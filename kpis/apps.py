@@ -19,6 +19,7 @@ class KpisConfig(AppConfig):
 
         register_tab(Tab("kpis", _("KPIs"), "kpis:board", order=10))
         register_tab(Tab("inspections", _("Inspections"), "kpis:inspections", order=11))
+        register_tab(Tab("disputes", _("Disputes"), "kpis:disputes", order=12))
         register_panel(
             Panel(
                 "kpis",

@@ -146,6 +146,13 @@ class Measurement(models.Model):
     def status(self):
         return self.kpi.status_of(self.value)
 
+    @property
+    def open_dispute(self):
+        """The unresolved dispute, from `selectors.open_disputes` when prefetched."""
+        if hasattr(self, "open_disputes_list"):
+            return self.open_disputes_list[0] if self.open_disputes_list else None
+        return self.disputes.filter(resolved_at__isnull=True).first()
+
 
 class AlertKind(models.TextChoices):
     RED = "red", _("Turned red")
@@ -299,3 +306,93 @@ class InspectionArea(models.Model):
         return (
             Decimal(100) * (self.elements_checked - self.defects) / self.elements_checked
         ).quantize(Decimal("0.1"))
+
+
+class Dispute(models.Model):
+    """The other side contests a measurement or an inspection; it stays disputed until someone
+    with the role resolves it with a note. Exactly one of `measurement` / `inspection` is set."""
+
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.CASCADE,
+        related_name="disputes",
+        verbose_name=_("partnership"),
+    )
+    measurement = models.ForeignKey(
+        Measurement,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="disputes",
+        verbose_name=_("measurement"),
+    )
+    inspection = models.ForeignKey(
+        Inspection,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="disputes",
+        verbose_name=_("inspection"),
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("raised by"),
+    )
+    side = models.CharField(_("side"), max_length=16)
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("raised"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    resolution = models.TextField(_("resolution"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(measurement__isnull=False) & Q(inspection__isnull=True))
+                | (Q(measurement__isnull=True) & Q(inspection__isnull=False)),
+                name="dispute_exactly_one_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | ~Q(resolution=""),
+                name="dispute_resolution_has_note",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.measurement or self.inspection)
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class DisputeComment(models.Model):
+    dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    side = models.CharField(max_length=16)
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:50]

@@ -118,3 +118,30 @@ def inspections_for_partnership(*, partnership: Partnership) -> QuerySet:
         .select_related("inspector")
         .prefetch_related("areas")
     )
+
+
+def disputes_for_partnership(*, partnership: Partnership) -> QuerySet:
+    from .models import Dispute
+
+    return Dispute.objects.filter(partnership=partnership).select_related(
+        "measurement__kpi", "inspection", "raised_by", "resolved_by"
+    )
+
+
+def open_disputes(lookup: str) -> Prefetch:
+    """Prefetch a subject's unresolved disputes as `open_disputes_list`."""
+    from .models import Dispute
+
+    return Prefetch(
+        lookup,
+        queryset=Dispute.objects.filter(resolved_at__isnull=True),
+        to_attr="open_disputes_list",
+    )
+
+
+def can_dispute(access, source: str) -> bool:
+    """The side that did not report a figure may dispute it."""
+    from partnership.access import Action
+
+    reporter = {"supplier": "supplier", "client": "client"}.get(source)
+    return access.can(Action.PARTICIPATE) and access.side != reporter

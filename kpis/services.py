@@ -31,9 +31,12 @@ KPI_FIELDS = (
 
 def _decimal(value, field: str) -> Decimal:
     try:
-        return Decimal(str(value).strip().replace(",", "."))
+        number = Decimal(str(value).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
         raise ValidationError({field: _("Enter a number.")}) from None
+    if not number.is_finite():
+        raise ValidationError({field: _("Enter a number.")})
+    return number
 
 
 def _validate_kpi(kpi: KPI) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_inspections
+from . import views, views_disputes, views_inspections
 
 app_name = "kpis"
 
@@ -21,6 +21,32 @@ urlpatterns = [
         "inspections/<int:inspection_id>/",
         views_inspections.InspectionDetailView.as_view(),
         name="inspection_detail",
+    ),
+    path(
+        "inspections/<int:inspection_id>/dispute/",
+        views_disputes.InspectionDisputeView.as_view(),
+        name="inspection_dispute",
+    ),
+    path("disputes/", views_disputes.DisputeListView.as_view(), name="disputes"),
+    path(
+        "disputes/<int:dispute_id>/",
+        views_disputes.DisputeDetailView.as_view(),
+        name="dispute_detail",
+    ),
+    path(
+        "disputes/<int:dispute_id>/comment/",
+        views_disputes.DisputeActionView.as_view(action="comment"),
+        name="dispute_comment",
+    ),
+    path(
+        "disputes/<int:dispute_id>/resolve/",
+        views_disputes.DisputeActionView.as_view(action="resolve", write_action="manage"),
+        name="dispute_resolve",
+    ),
+    path(
+        "<int:kpi_id>/measurements/<int:measurement_id>/dispute/",
+        views_disputes.MeasurementDisputeView.as_view(),
+        name="measurement_dispute",
     ),
     path("<int:kpi_id>/", views.KPIDetailView.as_view(), name="detail"),
     path("<int:kpi_id>/edit/", views.KPIFormView.as_view(), name="edit"),

@@ -15,6 +15,7 @@ from . import library, selectors, services
 from .charts import sparkline
 from .forms import KPIForm, MeasurementForm
 from .models import Frequency, Source
+from .selectors import can_dispute, open_disputes
 
 BOARD_PERIODS = 12
 
@@ -125,6 +126,7 @@ class KPIDetailView(PartnershipScopedMixin, TemplateView):
         page = Paginator(
             selectors.measurements_for_partnership(partnership=self.partnership)
             .filter(kpi=kpi)
+            .prefetch_related(open_disputes("disputes"))
             .order_by("-period_start"),
             24,
         ).get_page(self.request.GET.get("page"))
@@ -135,6 +137,7 @@ class KPIDetailView(PartnershipScopedMixin, TemplateView):
             page_obj=page,
             measurements=page.object_list,
             can_report=_can_report(self.access, kpi),
+            can_dispute=can_dispute(self.access, kpi.source),
             form=kwargs.pop("form", None) or MeasurementForm(initial={"period": example}),
             **kwargs,
         )

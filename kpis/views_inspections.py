@@ -90,8 +90,13 @@ class InspectionDetailView(PartnershipScopedMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         inspection = self.get_object()
+        reporter = {"dks": "supplier", "kms": "client"}.get(inspection.kind)
         return super().get_context_data(
-            inspection=inspection, figures=inspection_scores([inspection]), **kwargs
+            inspection=inspection,
+            figures=inspection_scores([inspection]),
+            open_dispute=inspection.disputes.filter(resolved_at__isnull=True).first(),
+            can_dispute=self.access.can(Action.PARTICIPATE) and self.access.side != reporter,
+            **kwargs,
         )
 
 

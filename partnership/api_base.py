@@ -9,7 +9,8 @@ from .scoping import _refuse_overrides, _ScopedBase
 
 
 class PartnershipScopedAPIMixin(_ScopedBase):
-    """Mix into a GenericAPIView / GenericViewSet registered under partnerships/<uuid>/."""
+    # Mix into a GenericAPIView / GenericViewSet registered under partnerships/<uuid>/.
+    # (A comment, not a docstring: drf-spectacular would show a docstring in the API docs.)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from kpis.models import Dispute
 from partnership.models import Membership, Notification, Participant
 from tests import factories as f
 from tests.kpis.factories import KPIFactory, MeasurementFactory
@@ -38,6 +39,7 @@ class Isolation:
     b_kpi: object = None
     b_measurement: object = None
     b_inspection: object = None
+    b_dispute: object = None
     a_markers: list[str] = field(default_factory=list)
     b_markers: list[str] = field(default_factory=list)
 
@@ -83,6 +85,9 @@ def isolation(world) -> Isolation:
     b_kpi = KPIFactory(partnership=b, name="University pass rate KQ88")
     b_measurement = MeasurementFactory(kpi=b_kpi)
     b_inspection = make_inspection(b, crew)
+    b_dispute = Dispute.objects.create(
+        partnership=b, inspection=b_inspection, raised_by=b_user, side="client", reason="QK93"
+    )
     outsider_token, outsider_key = make_api_token(world.outsider, "Outsider integration")
     assert outsider_token.is_active
 
@@ -106,6 +111,7 @@ def isolation(world) -> Isolation:
         b_kpi=b_kpi,
         b_measurement=b_measurement,
         b_inspection=b_inspection,
+        b_dispute=b_dispute,
         a_markers=[
             a.title,
             world.contract.reference,

@@ -36,6 +36,7 @@ SAMPLES: dict[str, Callable[[Any, dict], Any]] = {
     "kpi_id": lambda iso, v: iso.b_kpi.pk,
     "measurement_id": lambda iso, v: iso.b_measurement.pk,
     "inspection_id": lambda iso, v: iso.b_inspection.pk,
+    "dispute_id": lambda iso, v: iso.b_dispute.pk,
 }
 
 # Kwargs whose every value gets its own test case (and that other samples may depend on).

@@ -108,3 +108,12 @@ def test_measurement_bad_input_writes_nothing(world, period, value, field):
         services.measurement_record(actor=world.supplier_lead, kpi=kpi, period=period, value=value)
     assert field in exc.value.message_dict
     assert not Measurement.objects.filter(kpi=kpi).exists()
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-inf"])
+def test_non_finite_values_are_refused(world, value):
+    kpi = KPIFactory(partnership=world.partnership, source="supplier")
+    with pytest.raises(ValidationError):
+        services.measurement_record(
+            actor=world.supplier_lead, kpi=kpi, period="2026-01", value=value
+        )

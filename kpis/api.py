@@ -1,0 +1,321 @@
+"""REST API v1 of KPIs and measurements, nested under /api/v1/partnerships/<uuid>/.
+
+Every viewset subclasses `PartnershipScopedAPIMixin`: the partnership comes from the URL through
+the access rule (404 for outsiders, 403 for insiders without the role) and every queryset from
+`scoped_queryset`. A KPI named in a URL or a body is looked up inside that partnership only. Writes
+go through `kpis.services` / `kpis.services_bulk`; statuses through `KPI.status_of`.
+"""
+
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from config.api_errors import error_responses
+from partnership.access import Action
+from partnership.api_base import PartnershipScopedAPIMixin
+
+from . import library, selectors, services, services_bulk
+from .models import KPI, Measurement
+from .serializers import (
+    BulkErrorsSerializer,
+    BulkMeasurementsSerializer,
+    BulkResultSerializer,
+    KPIFromLibrarySerializer,
+    KPISerializer,
+    KPITemplateSerializer,
+    KPIWriteSerializer,
+    MeasurementInputSerializer,
+    MeasurementSerializer,
+)
+
+READ_ERRORS = error_responses(401, 404)
+WRITE_ERRORS = error_responses(400, 401, 403, 404)
+KPI_ID_REGEX = r"[0-9]+"  # the nested measurements prefix; spelled out so "library" never matches
+
+
+def _with_latest(kpis: QuerySet) -> QuerySet:
+    """Annotate each KPI with its newest measurement: two subqueries, no query per KPI."""
+    newest = Measurement.objects.filter(kpi=OuterRef("pk")).order_by("-period_start")
+    return kpis.annotate(
+        latest_period_start=Subquery(newest.values("period_start")[:1]),
+        latest_value=Subquery(newest.values("value")[:1]),
+    )
+
+
+def kpi_in_partnership(partnership, kpi_id) -> KPI:
+    """The KPI with this id inside the partnership, or Http404 (also for another's KPI)."""
+    try:
+        return get_object_or_404(selectors.kpis_for_partnership(partnership=partnership), pk=kpi_id)
+    except (ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+# --- KPIs ------------------------------------------------------------------------------------
+
+
+class KPIFilter(filters.FilterSet):
+    active = filters.BooleanFilter(help_text=_("true: only active KPIs; false: only retired ones."))
+
+    class Meta:
+        model = KPI
+        fields = ["active"]
+
+
+KPI_WRITE = (
+    "Managers of either side only. The name is unique within the partnership (ignoring case). "
+    "Fields left out of a PATCH stay as they are."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List KPIs",
+        description=(
+            "The partnership's KPIs by name, each with its newest measurement and that value's "
+            "status (green / amber / red, or missing). Filter with `active`."
+        ),
+        responses={200: KPISerializer(many=True), **error_responses(400, 401, 404)},
+    ),
+    retrieve=extend_schema(
+        summary="Read a KPI",
+        description="One KPI of this partnership; any other id answers 404.",
+        responses={200: KPISerializer, **READ_ERRORS},
+    ),
+    create=extend_schema(
+        summary="Define a KPI",
+        description=KPI_WRITE,
+        request=KPIWriteSerializer,
+        responses={201: KPISerializer, **WRITE_ERRORS},
+    ),
+    update=extend_schema(
+        summary="Replace a KPI",
+        description=KPI_WRITE,
+        request=KPIWriteSerializer,
+        responses={200: KPISerializer, **WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change a KPI",
+        description=KPI_WRITE,
+        request=KPIWriteSerializer,
+        responses={200: KPISerializer, **WRITE_ERRORS},
+    ),
+)
+@extend_schema(tags=["kpis"])
+class KPIViewSet(
+    PartnershipScopedAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = KPI.objects.none()  # only for the schema
+    serializer_class = KPISerializer
+    filterset_class = KPIFilter
+    lookup_url_kwarg = "kpi_id"
+    read_action = Action.READ
+    write_action = Action.MANAGE
+
+    def scoped_queryset(self, partnership):
+        return _with_latest(selectors.kpis_for_partnership(partnership=partnership)).order_by(
+            "name", "pk"
+        )
+
+    def _output(self, kpi: KPI, status_code=status.HTTP_200_OK) -> Response:
+        fresh = self.scoped_queryset(self.partnership).get(pk=kpi.pk)  # with the annotations
+        return Response(self.get_serializer(fresh).data, status=status_code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = KPIWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        kpi = services.kpi_create(
+            actor=request.user, partnership=self.partnership, **serializer.validated_data
+        )
+        return self._output(kpi, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, partial=False, **kwargs):
+        kpi = self.get_object()
+        serializer = KPIWriteSerializer(kpi, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        kpi = services.kpi_update(actor=request.user, kpi=kpi, **serializer.validated_data)
+        return self._output(kpi)
+
+    @extend_schema(
+        summary="KPI templates for this partnership",
+        description=(
+            "Ready-made KPIs for the services of this partnership (the whole library when none "
+            "match), in your language. Copy one in with `from-library`."
+        ),
+        responses={200: KPITemplateSerializer(many=True), **READ_ERRORS},
+    )
+    @action(
+        detail=False, methods=["get"], url_path="library", pagination_class=None, filter_backends=[]
+    )
+    def library(self, request, *args, **kwargs):
+        templates = library.templates_for(self.partnership.services)
+        return Response(KPITemplateSerializer(templates, many=True).data)
+
+    @extend_schema(
+        summary="Copy a KPI from the library",
+        description="Creates a KPI from a template, named in your language. Managers only.",
+        request=KPIFromLibrarySerializer,
+        responses={201: KPISerializer, **WRITE_ERRORS},
+    )
+    @action(detail=False, methods=["post"], url_path="from-library")
+    def from_library(self, request, *args, **kwargs):
+        serializer = KPIFromLibrarySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        kpi = services.kpi_copy_from_library(
+            actor=request.user, partnership=self.partnership, key=serializer.validated_data["key"]
+        )
+        return self._output(kpi, status.HTTP_201_CREATED)
+
+
+# --- Measurements ----------------------------------------------------------------------------
+
+KPI_ID = OpenApiParameter(
+    "kpi_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="A KPI of this partnership."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List a KPI's measurements",
+        description="Newest period first, each with its status against the KPI's target.",
+        responses={200: MeasurementSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="Read a measurement",
+        description="One measurement of this KPI; any other id answers 404.",
+        responses={200: MeasurementSerializer, **READ_ERRORS},
+    ),
+    create=extend_schema(
+        summary="Record a value",
+        description=(
+            "Enter or correct the value of the KPI for one period. Participants of the side "
+            "that reports the KPI's source only (supplier KPIs by the supplier, client KPIs by "
+            "the client; inspection KPIs are derived). Answers 201 when the period had no value "
+            "yet and 200 when an existing value was replaced."
+        ),
+        request=MeasurementInputSerializer,
+        responses={
+            201: OpenApiResponse(MeasurementSerializer, description="Recorded."),
+            200: OpenApiResponse(MeasurementSerializer, description="Replaced the value."),
+            **WRITE_ERRORS,
+        },
+    ),
+)
+@extend_schema(tags=["kpis"], parameters=[KPI_ID])
+class MeasurementViewSet(
+    PartnershipScopedAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Measurement.objects.none()  # only for the schema
+    serializer_class = MeasurementSerializer
+    lookup_url_kwarg = "measurement_id"
+    read_action = Action.READ
+    write_action = Action.PARTICIPATE
+
+    kpi: KPI | None = None
+
+    def resolve_partnership(self, request) -> None:
+        # The KPI of the URL is part of the scope: resolved inside the partnership, before the
+        # role check, so another partnership's KPI answers 404 whatever the method.
+        super().resolve_partnership(request)
+        self.kpi = kpi_in_partnership(self.partnership, self.kwargs.get("kpi_id"))
+
+    def scoped_queryset(self, partnership):
+        return (
+            selectors.measurements_for_partnership(partnership=partnership)
+            .filter(kpi=self.kpi)
+            .order_by("-period_start", "-pk")
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = MeasurementInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with transaction.atomic():
+            existed = self._has_value_for(data["period"])
+            measurement = services.measurement_record(
+                actor=request.user,
+                kpi=self.kpi,
+                period=data["period"],
+                value=data["value"],
+                note=data["note"],
+            )
+        code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        return Response(self.get_serializer(measurement).data, status=code)
+
+    def _has_value_for(self, period: str) -> bool:
+        try:
+            start = self.kpi.period(period).start
+        except ValueError:
+            return False  # the service rejects the period
+        return self.kpi.measurements.filter(period_start=start).exists()
+
+
+# --- Bulk ------------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["kpis"])
+class MeasurementBulkViewSet(PartnershipScopedAPIMixin, viewsets.GenericViewSet):
+    """Only the bulk action: there is no partnership-wide list of measurements (yet)."""
+
+    queryset = Measurement.objects.none()  # only for the schema
+    serializer_class = BulkMeasurementsSerializer
+    read_action = Action.READ
+    write_action = Action.PARTICIPATE
+
+    def scoped_queryset(self, partnership):
+        return selectors.measurements_for_partnership(partnership=partnership)
+
+    @extend_schema(
+        summary="Record many values at once",
+        description=(
+            "For integrations. Each row names a KPI of this partnership (by id or exact name), a "
+            "period, a value and optionally a note, and is an upsert on (KPI, period): sending the "
+            f"same rows again changes nothing. At most {services_bulk.MAX_ROWS} rows. Every row "
+            "is checked first; if any is wrong nothing is written and the 400 lists the errors "
+            "per row number under `rows` (1 is the first row). Each row follows the same rules "
+            "as recording one value (who reports which KPI, period format, two decimals)."
+        ),
+        request=BulkMeasurementsSerializer,
+        responses={
+            200: BulkResultSerializer,
+            400: OpenApiResponse(
+                BulkErrorsSerializer, description="Some rows are invalid; nothing was written."
+            ),
+            **error_responses(401, 403, 404),
+        },
+    )
+    @action(detail=False, methods=["post"], url_path="bulk")
+    def bulk(self, request, *args, **kwargs):
+        serializer = BulkMeasurementsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            result = services_bulk.measurements_bulk_upsert(
+                actor=request.user,
+                partnership=self.partnership,
+                rows=serializer.validated_data["measurements"],
+            )
+        except services_bulk.RowErrors as exc:
+            rows = {str(number): errors for number, errors in sorted(exc.rows.items())}
+            raise exceptions.ValidationError({"rows": rows}) from exc
+        return Response(BulkResultSerializer(result).data)
