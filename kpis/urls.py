@@ -10,6 +10,7 @@ urlpatterns = [
     path("export.csv", views.KPIBoardExportView.as_view(file_format="csv"), name="export_csv"),
     path("export.xlsx", views.KPIBoardExportView.as_view(file_format="xlsx"), name="export_xlsx"),
     path("library/", views.KPILibraryView.as_view(), name="library"),
+    path("import/", views.MeasurementImportView.as_view(), name="import"),
     path("inspections/", views_inspections.InspectionListView.as_view(), name="inspections"),
     path(
         "inspections/new/",

@@ -204,3 +204,43 @@ class KPIBoardExportView(PartnershipScopedMixin, View):
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="kpis-{stamp}.{self.file_format}"'
         return response
+
+
+class MeasurementImportView(PartnershipScopedMixin, TemplateView):
+    """Upload a CSV or XLSX of values: every row checked first, then all written or none."""
+
+    template_name = "kpis/import.html"
+    read_action = Action.PARTICIPATE
+    write_action = Action.PARTICIPATE
+
+    def post(self, request, partnership_id):
+        from .imports import read_measurements
+        from .services_bulk import RowErrors, measurements_bulk_upsert
+
+        upload = request.FILES.get("file")
+        if upload is None:
+            return self.render_to_response(
+                self.get_context_data(error=_("Choose a CSV or Excel file."))
+            )
+        try:
+            numbered = read_measurements(upload)
+            result = measurements_bulk_upsert(
+                actor=request.user, partnership=self.partnership, rows=[r for _n, r in numbered]
+            )
+        except RowErrors as exc:
+            file_rows = {i + 1: n for i, (n, _r) in enumerate(numbered)}
+            errors = sorted(
+                (file_rows[number], field, " ".join(str(m) for m in messages_))
+                for number, fields in exc.rows.items()
+                for field, messages_ in fields.items()
+            )
+            return self.render_to_response(self.get_context_data(row_errors=errors))
+        except (ValidationError, PermissionDenied) as exc:
+            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            return self.render_to_response(self.get_context_data(error=text))
+        messages.success(
+            request,
+            _("Import done: %(created)s new values, %(updated)s updated.")
+            % {"created": result.created, "updated": result.updated},
+        )
+        return redirect("kpis:board", partnership_id=self.partnership.pk)
