@@ -153,8 +153,12 @@ def inspection_scores(inspections) -> dict:
     }
 
 
-def derive_inspection_kpis(*, partnership: Partnership, day: datetime.date) -> list[Measurement]:
-    """Write the period value of every inspection-sourced KPI for the period containing `day`."""
+def derive_inspection_kpis(
+    *, partnership: Partnership, day: datetime.date, alert: bool = True
+) -> list[Measurement]:
+    """Write the period value of every inspection-sourced KPI for the period containing `day`.
+
+    `alert=False` is for loading history (demo data), where old red periods need no alert."""
     written = []
     kpis = KPI.objects.filter(partnership=partnership, source=Source.INSPECTION, active=True)
     for kpi in kpis:
@@ -175,7 +179,7 @@ def derive_inspection_kpis(*, partnership: Partnership, day: datetime.date) -> l
                 "entered_by": None,
             },
         )
-        if measurement.status == Status.RED:
+        if alert and measurement.status == Status.RED:
             from .tasks import send_red_alert
 
             enqueue_after_commit(send_red_alert, measurement.pk)
