@@ -31,8 +31,8 @@ class Source(models.TextChoices):
 
 
 class InspectionMeasure(models.TextChoices):
-    SCORE = "score", _("Quality score (% of elements without defect)")
-    PASS_RATE = "pass_rate", _("Pass rate (% of areas approved)")
+    SCORE = "score", _("Quality score (share of elements without defect)")
+    PASS_RATE = "pass_rate", _("Pass rate (share of areas approved)")
 
 
 class KPI(models.Model):

@@ -19,12 +19,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalkpi',
             name='inspection_measure',
-            field=models.CharField(choices=[('score', 'Quality score (% of elements without defect)'), ('pass_rate', 'Pass rate (% of areas approved)')], default='score', help_text='For KPIs derived from inspections: which figure becomes the period value.', max_length=10, verbose_name='inspection measure'),
+            field=models.CharField(choices=[('score', 'Quality score (share of elements without defect)'), ('pass_rate', 'Pass rate (share of areas approved)')], default='score', help_text='For KPIs derived from inspections: which figure becomes the period value.', max_length=10, verbose_name='inspection measure'),
         ),
         migrations.AddField(
             model_name='kpi',
             name='inspection_measure',
-            field=models.CharField(choices=[('score', 'Quality score (% of elements without defect)'), ('pass_rate', 'Pass rate (% of areas approved)')], default='score', help_text='For KPIs derived from inspections: which figure becomes the period value.', max_length=10, verbose_name='inspection measure'),
+            field=models.CharField(choices=[('score', 'Quality score (share of elements without defect)'), ('pass_rate', 'Pass rate (share of areas approved)')], default='score', help_text='For KPIs derived from inspections: which figure becomes the period value.', max_length=10, verbose_name='inspection measure'),
         ),
         migrations.CreateModel(
             name='HistoricalInspection',
