@@ -287,6 +287,8 @@ CONTENT_SECURITY_POLICY = {
 # --- Tandem ----------------------------------------------------------------------------------
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 KPI_REMINDER_AFTER_DAYS = env.int("KPI_REMINDER_AFTER_DAYS", default=5)
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
+PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 DEMO_PASSWORD = "tandem-demo"
 
 LOGGING = {

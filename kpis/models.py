@@ -396,3 +396,38 @@ class DisputeComment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:50]
+
+
+class DefectKind(models.TextChoices):
+    DIRT = "dirt", _("Dirt")
+    METHOD = "method", _("Method")
+    MATERIAL = "material", _("Material")
+
+
+class DefectPhoto(models.Model):
+    """A photo of a defect found in an inspected area; stored under a random name and served
+    only through the access-checked view."""
+
+    area = models.ForeignKey(
+        InspectionArea,
+        on_delete=models.CASCADE,
+        related_name="photos",
+        verbose_name=_("inspected area"),
+    )
+    kind = models.CharField(_("defect"), max_length=10, choices=DefectKind.choices)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    image = models.FileField(_("photo"), upload_to="inspections/", max_length=200)
+    content_type = models.CharField(max_length=40)
+    original_name = models.CharField(max_length=150, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("defect photo")
+        verbose_name_plural = _("defect photos")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.caption or self.get_kind_display()

@@ -116,8 +116,20 @@ def inspections_for_partnership(*, partnership: Partnership) -> QuerySet:
     return (
         Inspection.objects.filter(partnership=partnership)
         .select_related("inspector")
-        .prefetch_related("areas")
+        .prefetch_related("areas__photos")
     )
+
+
+def inspection_areas_for_partnership(*, partnership: Partnership) -> QuerySet:
+    from .models import InspectionArea
+
+    return InspectionArea.objects.filter(inspection__partnership=partnership)
+
+
+def defect_photos_for_partnership(*, partnership: Partnership) -> QuerySet:
+    from .models import DefectPhoto
+
+    return DefectPhoto.objects.filter(area__inspection__partnership=partnership)
 
 
 def disputes_for_partnership(*, partnership: Partnership) -> QuerySet:

@@ -185,3 +185,32 @@ def derive_inspection_kpis(
             enqueue_after_commit(send_red_alert, measurement.pk)
         written.append(measurement)
     return written
+
+
+@transaction.atomic
+def defect_photo_add(*, actor, area: InspectionArea, kind: str, upload, caption: str = ""):
+    """Attach a photo of a defect; the image is checked by content and stored under a random
+    name. Anyone who may record inspections in the partnership may add one."""
+    from django.conf import settings
+
+    from partnership.uploads import display_name, random_name, validate_image
+
+    from .models import DefectKind, DefectPhoto
+
+    access = access_for(actor, area.inspection.partnership)
+    if access.side is None or not access.can(Action.PARTICIPATE):
+        raise PermissionDenied
+    if kind not in DefectKind.values:
+        raise ValidationError({"kind": _("Choose a valid kind of defect.")})
+    extension, content_type = validate_image(upload, settings.PHOTO_MAX_BYTES)
+    photo = DefectPhoto(
+        area=area,
+        kind=kind,
+        caption=caption.strip()[:200],
+        content_type=content_type,
+        original_name=display_name(upload.name, f"photo.{extension}"),
+        uploaded_by=actor,
+    )
+    photo.image.save(random_name("inspections", extension).split("/", 1)[1], upload, save=False)
+    photo.save()
+    return photo

@@ -24,6 +24,16 @@ urlpatterns = [
         name="inspection_detail",
     ),
     path(
+        "inspections/<int:inspection_id>/areas/<int:area_id>/photos/",
+        views_inspections.DefectPhotoUploadView.as_view(),
+        name="defect_photo_upload",
+    ),
+    path(
+        "inspections/<int:inspection_id>/photos/<int:photo_id>/",
+        views_inspections.DefectPhotoView.as_view(),
+        name="defect_photo",
+    ),
+    path(
         "inspections/<int:inspection_id>/dispute/",
         views_disputes.InspectionDisputeView.as_view(),
         name="inspection_dispute",

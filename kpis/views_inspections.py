@@ -13,7 +13,13 @@ from partnership.scoping import PartnershipScopedMixin
 
 from . import selectors
 from .forms import InspectionAreaFormSet, InspectionForm
-from .services_inspections import inspection_record, inspection_scores, plan_area
+from .models import DefectKind
+from .services_inspections import (
+    defect_photo_add,
+    inspection_record,
+    inspection_scores,
+    plan_area,
+)
 
 
 class InspectionListView(PartnershipScopedMixin, TemplateView):
@@ -96,6 +102,8 @@ class InspectionDetailView(PartnershipScopedMixin, TemplateView):
             figures=inspection_scores([inspection]),
             open_dispute=inspection.disputes.filter(resolved_at__isnull=True).first(),
             can_dispute=self.access.can(Action.PARTICIPATE) and self.access.side != reporter,
+            can_add_photos=self.access.can(Action.PARTICIPATE),
+            defect_kinds=DefectKind.choices,
             **kwargs,
         )
 
@@ -117,3 +125,62 @@ class SamplingPlanView(PartnershipScopedMixin, View):
         except ValidationError:
             plan = None
         return render(request, "kpis/_plan.html", {"plan": plan})
+
+
+class DefectPhotoUploadView(PartnershipScopedMixin, View):
+    """POST a photo of a defect to one area of an inspection."""
+
+    http_method_names = ["post"]
+    write_action = Action.PARTICIPATE
+    pk_url_kwarg = "area_id"
+
+    def scoped_queryset(self, partnership):
+        return selectors.inspection_areas_for_partnership(partnership=partnership).filter(
+            inspection_id=self.kwargs["inspection_id"]
+        )
+
+    def post(self, request, partnership_id, inspection_id, area_id):
+        area = self.get_object()
+        upload = request.FILES.get("photo")
+        try:
+            if upload is None:
+                raise ValidationError(_("Choose a photo."))
+            defect_photo_add(
+                actor=request.user,
+                area=area,
+                kind=request.POST.get("kind", ""),
+                upload=upload,
+                caption=request.POST.get("caption", ""),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Photo added."))
+        return redirect(
+            "kpis:inspection_detail",
+            partnership_id=self.partnership.pk,
+            inspection_id=inspection_id,
+        )
+
+
+class DefectPhotoView(PartnershipScopedMixin, View):
+    """The photo itself, only to those who see the partnership."""
+
+    http_method_names = ["get"]
+    pk_url_kwarg = "photo_id"
+
+    def scoped_queryset(self, partnership):
+        return selectors.defect_photos_for_partnership(partnership=partnership).filter(
+            area__inspection_id=self.kwargs["inspection_id"]
+        )
+
+    def get(self, request, partnership_id, inspection_id, photo_id):
+        from partnership.uploads import download_response
+
+        photo = self.get_object()
+        return download_response(
+            photo.image,
+            filename=photo.original_name,
+            content_type=photo.content_type,
+            inline=True,
+        )

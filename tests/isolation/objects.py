@@ -50,7 +50,7 @@ def make_inspection(partnership, inspector):
     inspection = Inspection.objects.create(
         partnership=partnership, kind="dks", date=datetime.date(2026, 2, 2), inspector=inspector
     )
-    InspectionArea.objects.create(
+    area = InspectionArea.objects.create(
         inspection=inspection,
         area_type="sanitary",
         lot_size=120,
@@ -61,5 +61,14 @@ def make_inspection(partnership, inspector):
         rooms_inspected=20,
         elements_checked=200,
         defects_dirt=1,
+    )
+    from kpis.models import DefectPhoto
+
+    DefectPhoto.objects.create(
+        area=area,
+        kind="dirt",
+        image="inspections/not-a-real-file.png",
+        content_type="image/png",
+        original_name="dirt.png",
     )
     return inspection

@@ -37,6 +37,8 @@ SAMPLES: dict[str, Callable[[Any, dict], Any]] = {
     "measurement_id": lambda iso, v: iso.b_measurement.pk,
     "inspection_id": lambda iso, v: iso.b_inspection.pk,
     "dispute_id": lambda iso, v: iso.b_dispute.pk,
+    "area_id": lambda iso, v: iso.b_inspection.areas.get().pk,
+    "photo_id": lambda iso, v: iso.b_inspection.areas.get().photos.get().pk,
 }
 
 # Kwargs whose every value gets its own test case (and that other samples may depend on).
