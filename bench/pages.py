@@ -60,7 +60,10 @@ def main() -> None:
         ("partnership list (page 1)", "/partnerships/"),
         ("partnership overview", f"/partnerships/{p.pk}/"),
         ("communication plan", f"/partnerships/{p.pk}/communication-plan/"),
+        ("KPI board", f"/partnerships/{p.pk}/kpis/"),
+        ("inspections", f"/partnerships/{p.pk}/kpis/inspections/"),
         ("API partnership list", "/api/v1/partnerships/"),
+        ("API KPIs", f"/api/v1/partnerships/{p.pk}/kpis/"),
         ("API contracts", f"/api/v1/partnerships/{p.pk}/contracts/"),
     ]
     print(f"\n{visible} partnerships visible to {lead.email}; {REPEAT} requests per page\n")
