@@ -38,6 +38,14 @@ class MeasurementForm(forms.Form):
     )
     value = forms.DecimalField(label=_("Value"), max_digits=12, decimal_places=2, localize=True)
     note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+    evidence = forms.FileField(
+        label=_("Evidence (optional)"),
+        required=False,
+        help_text=_("A PDF or photo that backs the value."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "application/pdf,image/jpeg,image/png,image/webp"}
+        ),
+    )
 
 
 class InspectionForm(forms.Form):

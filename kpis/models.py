@@ -111,6 +111,9 @@ class Measurement(models.Model):
     period_start = models.DateField(_("period"))
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
     note = models.TextField(_("note"), blank=True)
+    evidence = models.FileField(_("evidence"), upload_to="evidence/", max_length=200, blank=True)
+    evidence_name = models.CharField(max_length=150, blank=True)
+    evidence_type = models.CharField(max_length=40, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -131,8 +131,13 @@ def _check_can_report(access, kpi: KPI) -> None:
 
 
 @transaction.atomic
-def measurement_record(*, actor, kpi: KPI, period, value, note: str = "") -> Measurement:
-    """Enter or correct the value of one KPI for one period (an upsert on the pair)."""
+def measurement_record(
+    *, actor, kpi: KPI, period, value, note: str = "", evidence=None
+) -> Measurement:
+    """Enter or correct the value of one KPI for one period (an upsert on the pair).
+
+    `evidence` is an optional uploaded PDF or photo backing the value; it replaces an earlier one.
+    """
     access = access_for(actor, kpi.partnership)
     if access.side is None:
         raise PermissionDenied
@@ -149,6 +154,7 @@ def measurement_record(*, actor, kpi: KPI, period, value, note: str = "") -> Mea
     value = _decimal(value, "value")
     if value.as_tuple().exponent < -2 or abs(value) >= Decimal(10) ** 10:
         raise ValidationError({"value": _("Enter a number with at most two decimals.")})
+    evidence_meta = _check_evidence(evidence) if evidence is not None else None
     measurement = (
         Measurement.objects.select_for_update().filter(kpi=kpi, period_start=period.start).first()
     )
@@ -164,8 +170,30 @@ def measurement_record(*, actor, kpi: KPI, period, value, note: str = "") -> Mea
         )
         measurement.value, measurement.note, measurement.entered_by = value, note, actor
         measurement.save()
+    if evidence_meta is not None:
+        _attach_evidence(measurement, evidence, *evidence_meta)
     if measurement.status == Status.RED:
         from .tasks import send_red_alert
 
         enqueue_after_commit(send_red_alert, measurement.pk)
     return measurement
+
+
+def _check_evidence(upload) -> tuple[str, str]:
+    from django.conf import settings
+
+    from partnership.uploads import validate_document
+
+    try:
+        return validate_document(upload, settings.UPLOAD_MAX_BYTES)
+    except ValidationError as exc:
+        raise ValidationError({"evidence": exc.messages}) from None
+
+
+def _attach_evidence(measurement: Measurement, upload, extension: str, content_type: str) -> None:
+    from partnership.uploads import display_name, random_name
+
+    measurement.evidence_name = display_name(upload.name, f"evidence.{extension}")
+    measurement.evidence_type = content_type
+    measurement.evidence.save(random_name("x", extension).split("/", 1)[1], upload, save=False)
+    measurement.save(update_fields=["evidence", "evidence_name", "evidence_type", "updated_at"])

@@ -55,6 +55,11 @@ urlpatterns = [
         name="dispute_resolve",
     ),
     path(
+        "<int:kpi_id>/measurements/<int:measurement_id>/evidence/",
+        views.MeasurementEvidenceView.as_view(),
+        name="measurement_evidence",
+    ),
+    path(
         "<int:kpi_id>/measurements/<int:measurement_id>/dispute/",
         views_disputes.MeasurementDisputeView.as_view(),
         name="measurement_dispute",

@@ -155,7 +155,7 @@ class MeasurementRecordView(PartnershipScopedMixin, View):
 
     def post(self, request, partnership_id, kpi_id):
         kpi = self.get_object()
-        form = MeasurementForm(request.POST)
+        form = MeasurementForm(request.POST, request.FILES)
         saved = None
         if form.is_valid():
             try:
@@ -244,3 +244,29 @@ class MeasurementImportView(PartnershipScopedMixin, TemplateView):
             % {"created": result.created, "updated": result.updated},
         )
         return redirect("kpis:board", partnership_id=self.partnership.pk)
+
+
+class MeasurementEvidenceView(PartnershipScopedMixin, View):
+    """The evidence file of a value, only to those who see the partnership."""
+
+    http_method_names = ["get"]
+    pk_url_kwarg = "measurement_id"
+
+    def scoped_queryset(self, partnership):
+        return selectors.measurements_for_partnership(partnership=partnership).filter(
+            kpi_id=self.kwargs["kpi_id"]
+        )
+
+    def get(self, request, partnership_id, kpi_id, measurement_id):
+        from django.http import Http404
+
+        from partnership.uploads import download_response
+
+        measurement = self.get_object()
+        if not measurement.evidence:
+            raise Http404
+        return download_response(
+            measurement.evidence,
+            filename=measurement.evidence_name,
+            content_type=measurement.evidence_type,
+        )

@@ -64,3 +64,17 @@ def download_response(file, *, filename: str, content_type: str, inline: bool = 
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     return response
+
+
+def validate_document(upload, max_bytes: int | None = None) -> tuple[str, str]:
+    """(extension, content type) of an uploaded PDF or photo, judged by its content."""
+    check_size(upload, max_bytes)
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    if head == b"%PDF-":
+        return "pdf", "application/pdf"
+    try:
+        return validate_image(upload, max_bytes)
+    except ValidationError:
+        raise ValidationError(_("Upload a PDF or a JPEG, PNG or WebP image.")) from None

@@ -157,3 +157,40 @@ def test_board_exports_as_csv_and_xlsx(client, world):
     assert sheet.max_row == 13 and sheet["A1"].value == "KPI"
     client.force_login(world.outsider)
     assert client.get(base(world) + "export.csv").status_code == 404
+
+
+def test_value_with_evidence_pdf_is_downloadable_only_inside(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    kpi = KPIFactory(partnership=world.partnership, source="supplier")
+    client.force_login(world.supplier_lead)
+    pdf = SimpleUploadedFile("../report march.pdf", b"%PDF-1.4\n% test\n", "application/pdf")
+    client.post(
+        f"{base(world)}{kpi.pk}/measurements/",
+        {"period": "2026-03", "value": "97", "evidence": pdf},
+    )
+    m = Measurement.objects.get(kpi=kpi)
+    assert m.evidence_type == "application/pdf" and "report" not in m.evidence.name
+    url = f"{base(world)}{kpi.pk}/measurements/{m.pk}/evidence/"
+    client.force_login(world.viewer)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert 'filename="report_march.pdf"' in response["Content-Disposition"]
+    client.force_login(world.outsider)
+    assert client.get(url).status_code == 404
+
+
+def test_evidence_that_is_not_a_pdf_or_photo_is_refused(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    kpi = KPIFactory(partnership=world.partnership, source="supplier")
+    client.force_login(world.supplier_lead)
+    exe = SimpleUploadedFile("report.pdf", b"MZ\x90\x00" + b"\x00" * 64)
+    response = client.post(
+        f"{base(world)}{kpi.pk}/measurements/",
+        {"period": "2026-03", "value": "97", "evidence": exe},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "Upload a PDF or a JPEG, PNG or WebP image." in response.content.decode()
+    assert not Measurement.objects.filter(kpi=kpi).exists()
