@@ -9,6 +9,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter, Route
 
 from kpis import api as kpis_api
+from kpis import api_inspections as inspections_api
 from partnership import api as partnership_api
 
 
@@ -56,6 +57,12 @@ partnership_router.register(
 )
 partnership_router.register(
     "measurements", kpis_api.MeasurementBulkViewSet, basename="partnership-measurement"
+)
+partnership_router.register(
+    "inspections", inspections_api.InspectionViewSet, basename="partnership-inspection"
+)
+partnership_router.register(
+    "disputes", inspections_api.DisputeViewSet, basename="partnership-dispute"
 )
 
 urlpatterns = [

@@ -255,6 +255,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "KPIStatusEnum": "kpis.serializers.STATUS_CHOICES",
         "ServicesEnum": "partnership.models.Service",
+        "SideEnum": "partnership.models.Side",
+        "ContactSideEnum": [("client", "Client"), ("supplier", "Supplier")],
     },
 }
 
