@@ -9,6 +9,7 @@ class KpisConfig(AppConfig):
 
     def ready(self) -> None:
         from partnership.demo import register_seeder
+        from partnership.history import register_history_source
         from partnership.navigation import Tab, register_tab
         from partnership.panels import Panel, register_panel
         from partnership.phases import ChecklistItem, register
@@ -16,6 +17,7 @@ class KpisConfig(AppConfig):
         from . import demo, panels
 
         register_seeder(demo.seed)
+        register_history_source(_history_sources)
 
         register_tab(Tab("kpis", _("KPIs"), "kpis:board", order=10))
         register_tab(Tab("inspections", _("Inspections"), "kpis:inspections", order=11))
@@ -38,3 +40,15 @@ class KpisConfig(AppConfig):
                 lambda p: p.kpis.filter(active=True).exists(),
             )
         )
+
+
+def _history_sources(partnership):
+    """KPIs, values, inspections and disputes in the partnership's audit trail."""
+    from .models import KPI, Dispute, Inspection, Measurement
+
+    return [
+        (KPI, KPI.history.filter(partnership_id=partnership.pk)),
+        (Measurement, Measurement.history.filter(kpi__partnership_id=partnership.pk)),
+        (Inspection, Inspection.history.filter(partnership_id=partnership.pk)),
+        (Dispute, Dispute.history.filter(partnership_id=partnership.pk)),
+    ]

@@ -29,9 +29,19 @@ class HistoryEntry:
     changes: list[tuple[str, object, object]]
 
 
+# Feature apps add their audited models: fn(partnership) -> [(model, historical queryset)].
+_EXTRA_SOURCES: list = []
+
+
+def register_history_source(source) -> None:
+    if source not in _EXTRA_SOURCES:
+        _EXTRA_SOURCES.append(source)
+
+
 def _sources(partnership: Partnership):
     plan_id = CommunicationPlan.objects.filter(partnership=partnership).values("pk")
-    return [
+    extra = [pair for source in _EXTRA_SOURCES for pair in source(partnership)]
+    return extra + [
         (Partnership, Partnership.history.filter(id=partnership.pk)),
         (Contract, Contract.history.filter(partnership_id=partnership.pk)),
         (Participant, Participant.history.filter(partnership_id=partnership.pk)),

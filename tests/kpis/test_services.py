@@ -117,3 +117,15 @@ def test_non_finite_values_are_refused(world, value):
         services.measurement_record(
             actor=world.supplier_lead, kpi=kpi, period="2026-01", value=value
         )
+
+
+def test_kpi_changes_show_in_the_partnership_history(client, world):
+    kpi = services.kpi_create(
+        actor=world.manager, partnership=world.partnership, name="Pass rate KX", target=95
+    )
+    services.kpi_update(actor=world.manager, kpi=kpi, target="97")
+    client.force_login(world.viewer)
+    page = client.get(
+        f"/partnerships/{world.partnership.pk}/history/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Pass rate KX" in page and "changed KPI" in page
