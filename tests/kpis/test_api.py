@@ -10,7 +10,6 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from kpis.models import KPI, Measurement
 from kpis.status import kpi_status
@@ -21,26 +20,9 @@ KPI_WRITE_DENIED = ["member", "viewer", "facilitator"]
 READERS = ["manager", "member", "viewer", "supplier_lead", "facilitator"]
 
 
-@pytest.fixture
-def login():
-    """`login(user)`: an API client signed in with a session (as in tests/api/conftest.py)."""
-    api = APIClient()
-
-    def _login(user):
-        api.logout()
-        api.force_login(user)
-        return api
-
-    return _login
-
-
 @pytest.fixture(autouse=True)
-def _english(world):
-    """Messages are asserted in English; Dutch is the default language."""
-    for who in (*READERS, "outsider"):
-        user = getattr(world, who)
-        user.language = "en"
-        user.save(update_fields=["language"])
+def _english(english):
+    """Messages are asserted in English (see tests/kpis/conftest.py)."""
 
 
 def kpis(p) -> str:

@@ -9,7 +9,6 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from kpis.models import Dispute, DisputeComment, Inspection, InspectionArea
 from tests.api import paths
@@ -21,26 +20,9 @@ PARTICIPANTS = ["manager", "member", "supplier_lead"]
 NOT_PARTICIPATING = ["viewer", "facilitator"]
 
 
-@pytest.fixture
-def login():
-    """`login(user)`: an API client signed in with a session (as in tests/kpis/test_api.py)."""
-    api = APIClient()
-
-    def _login(user):
-        api.logout()
-        api.force_login(user)
-        return api
-
-    return _login
-
-
 @pytest.fixture(autouse=True)
-def _english(world):
-    """Messages are asserted in English; Dutch is the default language."""
-    for who in (*READERS, "outsider"):
-        user = getattr(world, who)
-        user.language = "en"
-        user.save(update_fields=["language"])
+def _english(english):
+    """Messages are asserted in English (see tests/kpis/conftest.py)."""
 
 
 def inspections(p) -> str:
