@@ -149,11 +149,3 @@ def open_disputes(lookup: str) -> Prefetch:
         queryset=Dispute.objects.filter(resolved_at__isnull=True),
         to_attr="open_disputes_list",
     )
-
-
-def can_dispute(access, source: str) -> bool:
-    """The side that did not report a figure may dispute it."""
-    from partnership.access import Action
-
-    reporter = {"supplier": "supplier", "client": "client"}.get(source)
-    return access.can(Action.PARTICIPATE) and access.side != reporter

@@ -13,11 +13,20 @@ from partnership.notifications import notify
 from .models import Dispute, DisputeComment, Inspection, InspectionKind, Measurement, Source
 
 
-def _reporting_side(subject) -> str | None:
-    """Which side produced the contested figure; None when either side may have."""
-    if isinstance(subject, Measurement):
-        return {Source.SUPPLIER: Side.SUPPLIER, Source.CLIENT: Side.CLIENT}.get(subject.kpi.source)
-    return {InspectionKind.DKS: Side.SUPPLIER, InspectionKind.KMS: Side.CLIENT}.get(subject.kind)
+def reporting_side(subject) -> str | None:
+    """Which side produced a figure (a KPI's values, a measurement, an inspection); None when
+    either side may have."""
+    if isinstance(subject, Inspection):
+        return {InspectionKind.DKS: Side.SUPPLIER, InspectionKind.KMS: Side.CLIENT}.get(
+            subject.kind
+        )
+    kpi = subject.kpi if isinstance(subject, Measurement) else subject
+    return {Source.SUPPLIER: Side.SUPPLIER, Source.CLIENT: Side.CLIENT}.get(kpi.source)
+
+
+def can_dispute(access, subject) -> bool:
+    """The side that did not produce a figure may dispute it."""
+    return access.can(Action.PARTICIPATE) and access.side != reporting_side(subject)
 
 
 def _people(partnership, exclude=None):
@@ -35,7 +44,7 @@ def dispute_raise(*, actor, subject: Measurement | Inspection, reason: str) -> D
     access = access_for(actor, partnership)
     if access.side is None or not access.can(Action.PARTICIPATE):
         raise PermissionDenied
-    if access.side == _reporting_side(subject):
+    if access.side == reporting_side(subject):
         raise PermissionDenied(_("Only the other side can dispute this."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why you dispute this.")})

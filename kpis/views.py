@@ -14,16 +14,20 @@ from partnership.views import apply_errors
 from . import library, selectors, services
 from .charts import sparkline
 from .forms import KPIForm, MeasurementForm
-from .models import Frequency, Source
-from .selectors import can_dispute, open_disputes
+from .models import Frequency
+from .selectors import open_disputes
+from .services_disputes import can_dispute
 
 BOARD_PERIODS = 12
 
 
 def _can_report(access, kpi) -> bool:
-    if kpi.source == Source.INSPECTION or not access.can(Action.PARTICIPATE):
+    """Whether to offer value entry: the service's own rule, asked without writing."""
+    try:
+        services.check_can_report(access, kpi)
+    except (PermissionDenied, ValidationError):
         return False
-    return access.side == ("supplier" if kpi.source == Source.SUPPLIER else "client")
+    return True
 
 
 class KPIBoardView(PartnershipScopedMixin, TemplateView):
@@ -137,7 +141,7 @@ class KPIDetailView(PartnershipScopedMixin, TemplateView):
             page_obj=page,
             measurements=page.object_list,
             can_report=_can_report(self.access, kpi),
-            can_dispute=can_dispute(self.access, kpi.source),
+            can_dispute=can_dispute(self.access, kpi),
             form=kwargs.pop("form", None) or MeasurementForm(initial={"period": example}),
             **kwargs,
         )

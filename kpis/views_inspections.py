@@ -14,6 +14,7 @@ from partnership.scoping import PartnershipScopedMixin
 from . import selectors
 from .forms import InspectionAreaFormSet, InspectionForm
 from .models import DefectKind
+from .services_disputes import can_dispute
 from .services_inspections import (
     defect_photo_add,
     inspection_record,
@@ -96,12 +97,11 @@ class InspectionDetailView(PartnershipScopedMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         inspection = self.get_object()
-        reporter = {"dks": "supplier", "kms": "client"}.get(inspection.kind)
         return super().get_context_data(
             inspection=inspection,
             figures=inspection_scores([inspection]),
             open_dispute=inspection.disputes.filter(resolved_at__isnull=True).first(),
-            can_dispute=self.access.can(Action.PARTICIPATE) and self.access.side != reporter,
+            can_dispute=can_dispute(self.access, inspection),
             can_add_photos=self.access.can(Action.PARTICIPATE),
             defect_kinds=DefectKind.choices,
             **kwargs,
