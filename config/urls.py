@@ -15,5 +15,6 @@ urlpatterns = [
     path("settings/", include("accounts.urls")),
     path("orgs/", include("partnership.urls_orgs")),
     path("partnerships/<uuid:partnership_id>/kpis/", include("kpis.urls")),
+    path("partnerships/<uuid:partnership_id>/sti/", include("sti.urls")),
     path("", include("partnership.urls")),
 ]

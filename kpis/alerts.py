@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from partnership.models import Side
 from partnership.notifications import notify
+from partnership.periods import Period
 
 from .models import KPI, AlertKind, KPIAlert, Measurement, Source
-from .periods import Period
 from .status import Status
 
 

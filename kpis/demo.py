@@ -6,8 +6,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from partnership.periods import last_periods
+
 from .models import KPI, Dispute, DisputeComment, Inspection, InspectionArea, Measurement
-from .periods import last_periods
 from .services_inspections import derive_inspection_kpis, plan_area
 
 D = Decimal

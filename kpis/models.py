@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from partnership import periods
 from partnership.models import Partnership
 
-from . import periods
 from .status import HIGHER, LOWER, kpi_status
 
 

@@ -8,9 +8,9 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from partnership.models import Partnership
+from partnership.periods import Period, last_periods
 
 from .models import KPI, Measurement
-from .periods import Period, last_periods
 from .status import Status
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from partnership.access import Action, access_for
 from partnership.models import Partnership, Side
 from partnership.notifications import enqueue_after_commit
+from partnership.periods import Period
 
 from . import sampling
 from .models import (
@@ -30,7 +31,6 @@ from .models import (
     Measurement,
     Source,
 )
-from .periods import Period
 from .status import Status
 
 AREA_COUNTS = ("defects_dirt", "defects_method", "defects_material")

@@ -94,3 +94,12 @@ def resolve_access(user, partnership_id) -> PartnershipAccess:
     except (Partnership.DoesNotExist, ValidationError, ValueError) as exc:
         raise Http404 from exc
     return access_for(user, partnership)
+
+
+def require_action(actor, partnership: Partnership, action: str) -> PartnershipAccess:
+    """For services: the actor's access, or PermissionDenied when they may not do `action`."""
+    access = access_for(actor, partnership)
+    if access.side is None:
+        raise PermissionDenied
+    access.require(action)
+    return access

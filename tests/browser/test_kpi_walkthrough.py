@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from kpis.periods import Period
+from partnership.periods import Period
 
 PASSWORD = "tandem-demo"
 

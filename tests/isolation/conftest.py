@@ -6,6 +6,7 @@ B or at another user's things. `world.outsider` (admin of an unrelated organisat
 neither.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 import pytest
@@ -14,6 +15,7 @@ from kpis.models import Dispute
 from partnership.models import Membership, Notification, Participant
 from tests import factories as f
 from tests.kpis.factories import KPIFactory, MeasurementFactory
+from tests.sti import factories as sti_factories
 
 from .objects import make_api_token, make_inspection, make_invitation, make_plan_items
 
@@ -40,6 +42,8 @@ class Isolation:
     b_measurement: object = None
     b_inspection: object = None
     b_dispute: object = None
+    b_indicator_set: object = None
+    b_survey: object = None
     a_markers: list[str] = field(default_factory=list)
     b_markers: list[str] = field(default_factory=list)
 
@@ -88,6 +92,15 @@ def isolation(world) -> Isolation:
     b_dispute = Dispute.objects.create(
         partnership=b, inspection=b_inspection, raised_by=b_user, side="client", reason="QK93"
     )
+    a_set = sti_factories.adopted_set(a, indicators=[("Hospital openness SX23", "both")])
+    sti_factories.survey(a, a_set, state="closed", period_start=datetime.date(2026, 4, 1))
+    b_set = sti_factories.adopted_set(b, indicators=[("University openness SQ61", "both")])
+    b_survey = sti_factories.survey(
+        b, b_set, state="closed", period_start=datetime.date(2026, 4, 1)
+    )
+    sti_factories.response(
+        b_survey, b_user, "client", {("University openness SQ61", "supplier"): (3, "Late QM52")}
+    )
     outsider_token, outsider_key = make_api_token(world.outsider, "Outsider integration")
     assert outsider_token.is_active
 
@@ -112,6 +125,8 @@ def isolation(world) -> Isolation:
         b_measurement=b_measurement,
         b_inspection=b_inspection,
         b_dispute=b_dispute,
+        b_indicator_set=b_set,
+        b_survey=b_survey,
         a_markers=[
             a.title,
             world.contract.reference,
@@ -122,6 +137,7 @@ def isolation(world) -> Isolation:
             a_notification.title,
             a_token.name,
             a_kpi.name,
+            "Hospital openness SX23",
             world.manager.email,
         ],
         b_markers=[
@@ -134,6 +150,8 @@ def isolation(world) -> Isolation:
             b_notification.title,
             b_token.name,
             b_kpi.name,
+            "University openness SQ61",
+            "Late QM52",
             b_user.email,
             crew.email,
         ],

@@ -39,6 +39,10 @@ SAMPLES: dict[str, Callable[[Any, dict], Any]] = {
     "dispute_id": lambda iso, v: iso.b_dispute.pk,
     "area_id": lambda iso, v: iso.b_inspection.areas.get().pk,
     "photo_id": lambda iso, v: iso.b_inspection.areas.get().photos.get().pk,
+    "set_id": lambda iso, v: iso.b_indicator_set.pk,
+    "indicator_set_id": lambda iso, v: iso.b_indicator_set.pk,
+    "indicator_id": lambda iso, v: iso.b_indicator_set.indicators.first().pk,
+    "survey_id": lambda iso, v: iso.b_survey.pk,
 }
 
 # Kwargs whose every value gets its own test case (and that other samples may depend on).

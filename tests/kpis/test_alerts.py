@@ -6,8 +6,8 @@ from django.core import mail
 
 from kpis import alerts, services
 from kpis.models import KPIAlert
-from kpis.periods import Period
 from partnership.models import Notification
+from partnership.periods import Period
 from tests.kpis.factories import KPIFactory, MeasurementFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kpis.models import KPI, Measurement
-from kpis.periods import Period
+from partnership.periods import Period
 from tests.kpis.factories import KPIFactory, MeasurementFactory
 
 pytestmark = pytest.mark.django_db

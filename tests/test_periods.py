@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from kpis.periods import MONTHLY, QUARTERLY, Period, last_periods
+from partnership.periods import MONTHLY, QUARTERLY, Period, last_periods
 
 
 @pytest.mark.parametrize(

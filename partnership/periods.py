@@ -1,4 +1,4 @@
-"""Reporting periods: a KPI is measured once per month or once per quarter.
+"""Reporting periods: a KPI is measured per month or quarter; surveys and rounds run per quarter.
 
 A period is stored as its first day (`period_start`), so one DateField orders, filters and
 constrains it; labels are "2026-03" for a month and "2026-Q1" for a quarter.

@@ -1,0 +1,263 @@
+"""The results of a closed survey: per indicator, per direction, with the perception gap.
+
+Directions are named after who is rated: `to_supplier` is the client's view of the supplier
+(client → supplier), `to_client` the supplier's view of the client. A side's self-assessment on
+the indicators it is rated on gives the perception gap: self-assessment minus the other side's
+view (positive: the side thinks better of itself than the other side does).
+
+The grade of a direction is the mean of its indicator means, so each indicator weighs the same
+however many people rated it. Only submitted responses count; drafts are never read here.
+
+Every figure comes from a fixed number of queries, whatever the number of raters or indicators.
+"""
+
+import statistics
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Avg, F
+from django.utils.translation import gettext_lazy as _
+
+from partnership.models import Side
+
+from .models import Indicator, Rating, Survey, SurveyState
+from .selectors import settings_for
+
+TWO = Decimal("0.01")
+
+
+class ResultsSealed(PermissionDenied):
+    """Results of a survey that has not closed: nobody reads them."""
+
+    def __init__(self):
+        super().__init__(_("Results are sealed until the survey closes."))
+
+
+def _dec(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(TWO, ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Figures:
+    n: int
+    mean: Decimal
+    median: Decimal
+    min: int
+    max: int
+    spread: Decimal  # population standard deviation
+
+    @classmethod
+    def of(cls, scores: list[int]) -> "Figures | None":
+        if not scores:
+            return None
+        return cls(
+            n=len(scores),
+            mean=_dec(statistics.fmean(scores)),
+            median=_dec(statistics.median(scores)),
+            min=min(scores),
+            max=max(scores),
+            spread=_dec(statistics.pstdev(scores)),
+        )
+
+
+@dataclass
+class Motivation:
+    rater_side: str
+    rated_side: str
+    score: int | None
+    text: str
+    rater_name: str = ""  # empty when hidden from the reader
+
+    @property
+    def is_self(self) -> bool:
+        return self.rater_side == self.rated_side
+
+
+@dataclass
+class IndicatorResult:
+    indicator: Indicator
+    to_supplier: Figures | None = None
+    to_client: Figures | None = None
+    self_supplier: Figures | None = None
+    self_client: Figures | None = None
+    previous_to_supplier: Decimal | None = None
+    previous_to_client: Decimal | None = None
+    motivations: list[Motivation] = field(default_factory=list)
+
+    @property
+    def change_to_supplier(self) -> Decimal | None:
+        return _change(self.to_supplier, self.previous_to_supplier)
+
+    @property
+    def change_to_client(self) -> Decimal | None:
+        return _change(self.to_client, self.previous_to_client)
+
+    @property
+    def gap_supplier(self) -> Decimal | None:
+        return _gap(self.self_supplier, self.to_supplier)
+
+    @property
+    def gap_client(self) -> Decimal | None:
+        return _gap(self.self_client, self.to_client)
+
+    @property
+    def divergence(self) -> Decimal:
+        """The larger spread of the two directions: how much raters disagree."""
+        spreads = [f.spread for f in (self.to_supplier, self.to_client) if f]
+        return max(spreads, default=Decimal(0))
+
+    def motivations_about(self, rated_side: str) -> list[Motivation]:
+        return [m for m in self.motivations if m.rated_side == rated_side and m.text]
+
+
+def _change(now: Figures | None, before: Decimal | None) -> Decimal | None:
+    return None if now is None or before is None else _dec(now.mean - before)
+
+
+def _gap(self_view: Figures | None, other_view: Figures | None) -> Decimal | None:
+    return (
+        None if self_view is None or other_view is None else _dec(self_view.mean - other_view.mean)
+    )
+
+
+@dataclass
+class Results:
+    survey: Survey
+    indicators: list[IndicatorResult]
+    raters: dict  # side -> number of submitted responses
+    previous: Survey | None = None
+
+    @property
+    def grade_to_supplier(self) -> Decimal | None:
+        return _grade([r.to_supplier for r in self.indicators])
+
+    @property
+    def grade_to_client(self) -> Decimal | None:
+        return _grade([r.to_client for r in self.indicators])
+
+    @property
+    def change_to_supplier(self) -> Decimal | None:
+        before = self.previous.grade_to_supplier if self.previous else None
+        now = self.grade_to_supplier
+        return None if now is None or before is None else _dec(now - before)
+
+    @property
+    def change_to_client(self) -> Decimal | None:
+        before = self.previous.grade_to_client if self.previous else None
+        now = self.grade_to_client
+        return None if now is None or before is None else _dec(now - before)
+
+
+def _grade(figures: list[Figures | None]) -> Decimal | None:
+    means = [f.mean for f in figures if f is not None]
+    return _dec(sum(means) / len(means)) if means else None
+
+
+def previous_closed(survey: Survey) -> Survey | None:
+    return (
+        Survey.objects.filter(
+            partnership_id=survey.partnership_id,
+            state=SurveyState.CLOSED,
+            period_start__lt=survey.period_start,
+        )
+        .order_by("-period_start")
+        .first()
+    )
+
+
+def _previous_means(previous: Survey | None) -> dict:
+    """(indicator lineage, rated side) -> mean score the other side gave in the previous survey."""
+    if previous is None:
+        return {}
+    rows = (
+        Rating.objects.filter(
+            response__survey=previous, response__submitted_at__isnull=False, score__isnull=False
+        )
+        .exclude(rated_side=F("response__side"))
+        .values("indicator__lineage", "rated_side")
+        .annotate(mean=Avg("score"))
+    )
+    return {(r["indicator__lineage"], r["rated_side"]): _dec(r["mean"]) for r in rows}
+
+
+def compute_results(*, survey: Survey, show_name=None) -> Results:
+    """The figures of a survey. `show_name(rater_side)` decides whether a rater is named."""
+    indicators = list(survey.indicator_set.indicators.order_by("position", "id"))
+    ratings = (
+        Rating.objects.filter(response__survey=survey, response__submitted_at__isnull=False)
+        .select_related("response__respondent")
+        .order_by("indicator_id", "-score", "pk")
+    )
+    scores: dict[tuple, list[int]] = {}
+    motivations: dict[int, list[Motivation]] = {}
+    raters: dict[str, set] = {Side.CLIENT: set(), Side.SUPPLIER: set()}
+    for rating in ratings:
+        rater_side = rating.response.side
+        raters[rater_side].add(rating.response_id)
+        bucket = "self" if rater_side == rating.rated_side else "to"
+        if rating.score is not None:
+            scores.setdefault((rating.indicator_id, bucket, rating.rated_side), []).append(
+                rating.score
+            )
+        if rating.motivation:
+            named = show_name is None or show_name(rater_side)
+            motivations.setdefault(rating.indicator_id, []).append(
+                Motivation(
+                    rater_side=rater_side,
+                    rated_side=rating.rated_side,
+                    score=rating.score,
+                    text=rating.motivation,
+                    rater_name=rating.response.respondent.display_name if named else "",
+                )
+            )
+    previous = previous_closed(survey)
+    before = _previous_means(previous)
+    results = []
+    for indicator in indicators:
+
+        def fig(bucket, side, pk=indicator.pk):
+            return Figures.of(scores.get((pk, bucket, side), []))
+
+        results.append(
+            IndicatorResult(
+                indicator=indicator,
+                to_supplier=fig("to", Side.SUPPLIER),
+                to_client=fig("to", Side.CLIENT),
+                self_supplier=fig("self", Side.SUPPLIER),
+                self_client=fig("self", Side.CLIENT),
+                previous_to_supplier=before.get((indicator.lineage, Side.SUPPLIER)),
+                previous_to_client=before.get((indicator.lineage, Side.CLIENT)),
+                motivations=motivations.get(indicator.pk, []),
+            )
+        )
+    return Results(
+        survey=survey,
+        indicators=results,
+        raters={side: len(ids) for side, ids in raters.items()},
+        previous=previous,
+    )
+
+
+def results_for(*, survey: Survey, access) -> Results:
+    """The results as one reader may see them: never before close; names per the setting.
+
+    Names of raters show to their own side and to the facilitator; to the other side only when
+    the partnership chose so.
+    """
+    if survey.state != SurveyState.CLOSED:
+        raise ResultsSealed
+    names_for_other_side = settings_for(partnership=survey.partnership).show_rater_names
+
+    def show_name(rater_side: str) -> bool:
+        return access.side in (Side.FACILITATOR, rater_side) or names_for_other_side
+
+    return compute_results(survey=survey, show_name=show_name)
+
+
+def grade_trend(*, partnership, until: Survey | None = None) -> list[Survey]:
+    """Closed surveys in order, with their kept grades, up to and including `until`."""
+    qs = Survey.objects.filter(partnership=partnership, state=SurveyState.CLOSED)
+    if until is not None:
+        qs = qs.filter(period_start__lte=until.period_start)
+    return list(qs.order_by("period_start"))

@@ -1,0 +1,154 @@
+"""Reads of indicator sets, surveys and responses, always within one partnership.
+
+Nothing here returns another person's scores while a survey is open: open surveys expose only
+counts (the response rate) and the caller's own response. Results live in `results.py` and refuse
+open surveys.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.urls import reverse
+
+from partnership.models import MANAGING_ROLES, Membership, Participant, Partnership, Role, Side
+
+from .models import RATING_SIDES, IndicatorSet, Response, STISettings, Survey, SurveyState
+
+
+def current_set(*, partnership: Partnership) -> IndicatorSet | None:
+    return (
+        IndicatorSet.objects.filter(
+            partnership=partnership, adopted_at__isnull=False, superseded_at__isnull=True
+        )
+        .prefetch_related("indicators")
+        .first()
+    )
+
+
+def draft_set(*, partnership: Partnership) -> IndicatorSet | None:
+    return IndicatorSet.objects.filter(partnership=partnership, adopted_at__isnull=True).first()
+
+
+def sets_for_partnership(*, partnership: Partnership) -> QuerySet:
+    return (
+        IndicatorSet.objects.filter(partnership=partnership)
+        .select_related("created_by")
+        .annotate(indicator_count=Count("indicators", distinct=True))
+        .order_by("-version")
+    )
+
+
+def indicators_of(*, indicator_set: IndicatorSet) -> QuerySet:
+    return indicator_set.indicators.order_by("position", "id")
+
+
+def surveys_for_partnership(*, partnership: Partnership) -> QuerySet:
+    return (
+        Survey.objects.filter(partnership=partnership)
+        .select_related("indicator_set")
+        .order_by("-period_start")
+    )
+
+
+def open_survey(*, partnership: Partnership) -> Survey | None:
+    return Survey.objects.filter(partnership=partnership, state=SurveyState.OPEN).first()
+
+
+def own_response(*, survey: Survey, user) -> Response | None:
+    """The caller's own response with its ratings; never anyone else's."""
+    return (
+        Response.objects.filter(survey=survey, respondent=user).prefetch_related("ratings").first()
+    )
+
+
+def settings_for(*, partnership: Partnership) -> STISettings:
+    return STISettings.objects.filter(partnership=partnership).first() or STISettings(
+        partnership=partnership
+    )
+
+
+def _viewer_of_side(partnership: Partnership):
+    """Participants whose organisation role is viewer: they read, they do not rate."""
+    return Membership.objects.filter(
+        user_id=OuterRef("user_id"),
+        role=Role.VIEWER,
+        organization_id__in=[partnership.client_id, partnership.supplier_id],
+    )
+
+
+def respondents(*, partnership: Partnership, side: str | None = None) -> QuerySet:
+    """Participants of the client and supplier sides who fill in the questionnaire."""
+    sides = [side] if side else list(RATING_SIDES)
+    return (
+        Participant.objects.filter(partnership=partnership, side__in=sides, user__is_active=True)
+        .exclude(Exists(_viewer_of_side(partnership)))
+        .select_related("user")
+    )
+
+
+def is_respondent(*, partnership: Partnership, user) -> bool:
+    return respondents(partnership=partnership).filter(user=user).exists()
+
+
+def response_rate(*, survey: Survey) -> dict:
+    """Per side: how many of its respondents submitted, of how many. Counts only, never scores."""
+    partnership = survey.partnership
+    eligible = dict(
+        respondents(partnership=partnership)
+        .values_list("side")
+        .annotate(n=Count("id"))
+        .values_list("side", "n")
+    )
+    submitted = dict(
+        Response.objects.filter(survey=survey, submitted_at__isnull=False)
+        .values_list("side")
+        .annotate(n=Count("id"))
+        .values_list("side", "n")
+    )
+    rate = {}
+    for side in RATING_SIDES:
+        total = eligible.get(side, 0)
+        done = submitted.get(side, 0)
+        rate[side] = {"submitted": done, "eligible": max(total, done)}
+    total_done = sum(r["submitted"] for r in rate.values())
+    total = sum(r["eligible"] for r in rate.values())
+    rate["total"] = {"submitted": total_done, "eligible": total}
+    rate["percent"] = round(100 * total_done / total) if total else 0
+    return rate
+
+
+def managers_of(*, partnership: Partnership, side: str | None = None) -> QuerySet:
+    """Admins and managers of one side's organisation (or both) who can sign off."""
+    orgs = {Side.CLIENT: [partnership.client_id], Side.SUPPLIER: [partnership.supplier_id]}.get(
+        side, [partnership.client_id, partnership.supplier_id]
+    )
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__organization_id__in=orgs,
+            memberships__role__in=MANAGING_ROLES,
+        )
+        .distinct()
+    )
+
+
+def participants_to_inform(*, partnership: Partnership) -> QuerySet:
+    """Everyone who hears that results are available: both sides and the facilitator."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, participations__partnership=partnership)
+        .distinct()
+    )
+
+
+def set_url(indicator_set: IndicatorSet) -> str:
+    return reverse(
+        "sti:set",
+        kwargs={"partnership_id": indicator_set.partnership_id, "set_id": indicator_set.pk},
+    )
+
+
+def survey_url(survey: Survey) -> str:
+    return reverse(
+        "sti:survey", kwargs={"partnership_id": survey.partnership_id, "survey_id": survey.pk}
+    )
