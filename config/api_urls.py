@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter, Route
 from kpis import api as kpis_api
 from kpis import api_inspections as inspections_api
 from partnership import api as partnership_api
+from sti import api as sti_api
 
 
 class PartnershipRouter(DefaultRouter):
@@ -63,6 +64,28 @@ partnership_router.register(
 )
 partnership_router.register(
     "disputes", inspections_api.DisputeViewSet, basename="partnership-dispute"
+)
+partnership_router.register(
+    "indicators", sti_api.IndicatorViewSet, basename="partnership-indicator"
+)
+partnership_router.register(
+    "indicator-sets", sti_api.IndicatorSetViewSet, basename="partnership-indicator-set"
+)
+partnership_router.register(
+    rf"indicator-sets/(?P<indicator_set_id>{sti_api.ID_REGEX})/indicators",
+    sti_api.IndicatorSetIndicatorViewSet,
+    basename="partnership-indicator-set-indicator",
+)
+partnership_router.register("surveys", sti_api.SurveyViewSet, basename="partnership-survey")
+partnership_router.register(
+    rf"surveys/(?P<survey_id>{sti_api.ID_REGEX})/responses",
+    sti_api.SurveyResponseViewSet,
+    basename="partnership-survey-response",
+)
+partnership_router.register(
+    rf"surveys/(?P<survey_id>{sti_api.ID_REGEX})/results",
+    sti_api.SurveyResultViewSet,
+    basename="partnership-survey-result",
 )
 
 urlpatterns = [

@@ -257,6 +257,8 @@ SPECTACULAR_SETTINGS = {
         "ServicesEnum": "partnership.models.Service",
         "SideEnum": "partnership.models.Side",
         "ContactSideEnum": [("client", "Client"), ("supplier", "Supplier")],
+        "RatedSideEnum": "sti.models.RatedSide",
+        "RatingSideEnum": "sti.serializers.RATING_SIDE_CHOICES",
     },
 }
 

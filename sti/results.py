@@ -8,15 +8,19 @@ view (positive: the side thinks better of itself than the other side does).
 The grade of a direction is the mean of its indicator means, so each indicator weighs the same
 however many people rated it. Only submitted responses count; drafts are never read here.
 
+Figures are rounded to two decimals once, at the end: grades, gaps and changes are worked out
+from the exact means, so a kept grade does not drift by a cent through rounded intermediates.
+
 Every figure comes from a fixed number of queries, whatever the number of raters or indicators.
 """
 
 import statistics
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, F
+from django.db.models import Count, F, Sum
 from django.utils.translation import gettext_lazy as _
 
 from partnership.models import Side
@@ -35,7 +39,11 @@ class ResultsSealed(PermissionDenied):
 
 
 def _dec(value) -> Decimal | None:
-    return None if value is None else Decimal(str(value)).quantize(TWO, ROUND_HALF_UP)
+    if value is None:
+        return None
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+    return Decimal(str(value)).quantize(TWO, ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -51,14 +59,24 @@ class Figures:
     def of(cls, scores: list[int]) -> "Figures | None":
         if not scores:
             return None
-        return cls(
+        exact = Fraction(sum(scores), len(scores))
+        figures = cls(
             n=len(scores),
-            mean=_dec(statistics.fmean(scores)),
+            mean=_dec(exact),
             median=_dec(statistics.median(scores)),
             min=min(scores),
             max=max(scores),
             spread=_dec(statistics.pstdev(scores)),
         )
+        # Kept beside the fields, not as one, so the figures still serialise as plain numbers.
+        object.__setattr__(figures, "_exact_mean", exact)
+        return figures
+
+    @property
+    def precise_mean(self) -> Fraction:
+        """The unrounded mean, for figures derived from it; `mean` is what readers see."""
+        exact = getattr(self, "_exact_mean", None)
+        return exact if exact is not None else Fraction(self.mean)
 
 
 @dataclass
@@ -84,14 +102,19 @@ class IndicatorResult:
     previous_to_supplier: Decimal | None = None
     previous_to_client: Decimal | None = None
     motivations: list[Motivation] = field(default_factory=list)
+    # rated side -> unrounded previous mean; `previous_to_*` are the rounded figures shown.
+    previous_exact: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def change_to_supplier(self) -> Decimal | None:
-        return _change(self.to_supplier, self.previous_to_supplier)
+        before = self.previous_exact.get(Side.SUPPLIER, self.previous_to_supplier)
+        return _change(self.to_supplier, before)
 
     @property
     def change_to_client(self) -> Decimal | None:
-        return _change(self.to_client, self.previous_to_client)
+        return _change(
+            self.to_client, self.previous_exact.get(Side.CLIENT, self.previous_to_client)
+        )
 
     @property
     def gap_supplier(self) -> Decimal | None:
@@ -111,14 +134,14 @@ class IndicatorResult:
         return [m for m in self.motivations if m.rated_side == rated_side and m.text]
 
 
-def _change(now: Figures | None, before: Decimal | None) -> Decimal | None:
-    return None if now is None or before is None else _dec(now.mean - before)
+def _change(now: Figures | None, before) -> Decimal | None:
+    return None if now is None or before is None else _dec(now.precise_mean - Fraction(before))
 
 
 def _gap(self_view: Figures | None, other_view: Figures | None) -> Decimal | None:
-    return (
-        None if self_view is None or other_view is None else _dec(self_view.mean - other_view.mean)
-    )
+    if self_view is None or other_view is None:
+        return None
+    return _dec(self_view.precise_mean - other_view.precise_mean)
 
 
 @dataclass
@@ -150,7 +173,7 @@ class Results:
 
 
 def _grade(figures: list[Figures | None]) -> Decimal | None:
-    means = [f.mean for f in figures if f is not None]
+    means = [f.precise_mean for f in figures if f is not None]
     return _dec(sum(means) / len(means)) if means else None
 
 
@@ -167,7 +190,7 @@ def previous_closed(survey: Survey) -> Survey | None:
 
 
 def _previous_means(previous: Survey | None) -> dict:
-    """(indicator lineage, rated side) -> mean score the other side gave in the previous survey."""
+    """(indicator lineage, rated side) -> exact mean the other side gave in the previous survey."""
     if previous is None:
         return {}
     rows = (
@@ -176,9 +199,10 @@ def _previous_means(previous: Survey | None) -> dict:
         )
         .exclude(rated_side=F("response__side"))
         .values("indicator__lineage", "rated_side")
-        .annotate(mean=Avg("score"))
+        .annotate(total=Sum("score"), n=Count("id"))
+        .order_by()
     )
-    return {(r["indicator__lineage"], r["rated_side"]): _dec(r["mean"]) for r in rows}
+    return {(r["indicator__lineage"], r["rated_side"]): Fraction(r["total"], r["n"]) for r in rows}
 
 
 def compute_results(*, survey: Survey, show_name=None) -> Results:
@@ -226,8 +250,13 @@ def compute_results(*, survey: Survey, show_name=None) -> Results:
                 to_client=fig("to", Side.CLIENT),
                 self_supplier=fig("self", Side.SUPPLIER),
                 self_client=fig("self", Side.CLIENT),
-                previous_to_supplier=before.get((indicator.lineage, Side.SUPPLIER)),
-                previous_to_client=before.get((indicator.lineage, Side.CLIENT)),
+                previous_to_supplier=_dec(before.get((indicator.lineage, Side.SUPPLIER))),
+                previous_to_client=_dec(before.get((indicator.lineage, Side.CLIENT))),
+                previous_exact={
+                    side: before[(indicator.lineage, side)]
+                    for side in (Side.SUPPLIER, Side.CLIENT)
+                    if (indicator.lineage, side) in before
+                },
                 motivations=motivations.get(indicator.pk, []),
             )
         )

@@ -135,6 +135,9 @@ def indicator_update(*, actor, indicator: Indicator, **fields) -> Indicator:
         if field in fields and fields[field] is not None:
             setattr(indicator, field, fields[field])
     _validate_indicator(indicator)
+    stored = Indicator.objects.filter(pk=indicator.pk).values(*INDICATOR_FIELDS).first()
+    if stored == {field: getattr(indicator, field) for field in INDICATOR_FIELDS}:
+        return indicator  # saved unchanged: the sign-offs still cover what is in the set
     indicator.save()
     _void_sign_offs(indicator.indicator_set)
     return indicator
@@ -156,8 +159,9 @@ def indicator_move(*, actor, indicator: Indicator, offset: int) -> None:
     ordered = list(draft.indicators.order_by("position", "id"))
     index = next(i for i, item in enumerate(ordered) if item.pk == indicator.pk)
     target = index + (1 if offset > 0 else -1)
-    if 0 <= target < len(ordered):
-        ordered[index], ordered[target] = ordered[target], ordered[index]
+    if not 0 <= target < len(ordered):
+        return  # already first or last: nothing changed, so the sign-offs stand
+    ordered[index], ordered[target] = ordered[target], ordered[index]
     for position, item in enumerate(ordered, start=1):
         item.position = position
     Indicator.objects.bulk_update(ordered, ["position"])

@@ -39,32 +39,56 @@ def survey_create(
     *,
     actor,
     partnership: Partnership,
-    period: Period | datetime.date,
+    period: Period | datetime.date | str,
     opens_at: datetime.datetime,
     closes_at: datetime.datetime,
 ) -> Survey:
     if actor is not None:
         require_action(actor, partnership, Action.MANAGE)
-    if not isinstance(period, Period):
-        period = Period.containing(period, QUARTERLY)
+    period = _quarter(period)
     current = selectors.current_set(partnership=partnership)
-    errors = {}
+    errors = _window_errors(opens_at, closes_at)
     if current is None:
         errors["period"] = _("Sign off an indicator set with both sides before planning a survey.")
     elif Survey.objects.filter(partnership=partnership, period_start=period.start).exists():
         errors["period"] = _("There is already a survey for %(period)s.") % {"period": period}
-    if opens_at and closes_at and closes_at <= opens_at:
-        errors["closes_at"] = _("The survey must close after it opens.")
     if errors:
         raise ValidationError(errors)
-    return Survey.objects.create(
-        partnership=partnership,
-        indicator_set=current,
-        period_start=period.start,
-        opens_at=opens_at,
-        closes_at=closes_at,
-        created_by=actor,
-    )
+    try:
+        with transaction.atomic():
+            return Survey.objects.create(
+                partnership=partnership,
+                indicator_set=current,
+                period_start=period.start,
+                opens_at=opens_at,
+                closes_at=closes_at,
+                created_by=actor,
+            )
+    except IntegrityError:  # a second request planned the same quarter meanwhile
+        raise ValidationError(
+            {"period": _("There is already a survey for %(period)s.") % {"period": period}}
+        ) from None
+
+
+def _quarter(period: Period | datetime.date | str) -> Period:
+    """Surveys run per quarter: a date, a month or a label ("2026-Q3") means its quarter."""
+    if isinstance(period, str):
+        try:
+            period = Period.parse(period, QUARTERLY)
+        except ValueError:
+            raise ValidationError({"period": _("Enter a quarter such as 2026-Q3.")}) from None
+    return Period.containing(getattr(period, "start", period), QUARTERLY)
+
+
+def _window_errors(opens_at, closes_at) -> dict:
+    errors = {}
+    if not opens_at:
+        errors["opens_at"] = _("Enter when the survey opens.")
+    if not closes_at:
+        errors["closes_at"] = _("Enter when the survey closes.")
+    elif opens_at and closes_at <= opens_at:
+        errors["closes_at"] = _("The survey must close after it opens.")
+    return errors
 
 
 @transaction.atomic
@@ -151,9 +175,10 @@ def _clean_answers(survey: Survey, side: str, answers: Iterable[dict]) -> tuple[
     indicators = {i.pk: i for i in survey.indicator_set.indicators.all()}
     cleaned, errors = {}, {}
     for answer in answers:
-        indicator = indicators.get(_int(answer.get("indicator")))
+        raw = answer.get("indicator")
+        indicator = indicators.get(_int(raw))
         rated_side = answer.get("rated_side")
-        key = f"{getattr(indicator, 'pk', answer.get('indicator'))}-{rated_side}"
+        key = f"{getattr(raw, 'pk', raw)}-{rated_side}"
         if indicator is None or rated_side not in (side, other) or not indicator.rates(rated_side):
             errors[f"score-{key}"] = _("This indicator is not asked of you in this survey.")
             continue

@@ -176,10 +176,10 @@ def test_checklist_mixes_derived_and_manual_items(world):
     f.ContactFactory(partnership=world.partnership, side="supplier")
     assert {i.key: i for i in checklist_for(world.partnership)}["kickoff.contacts"].done
     services.checklist_item_toggle(
-        actor=world.manager, partnership=world.partnership, key="kickoff.indicators", done=True
+        actor=world.manager, partnership=world.partnership, key="active.rounds", done=True
     )
     world.partnership.refresh_from_db()
-    assert {i.key: i for i in checklist_for(world.partnership)}["kickoff.indicators"].done
+    assert {i.key: i for i in checklist_for(world.partnership)}["active.rounds"].done
     with pytest.raises(ValidationError):
         services.checklist_item_toggle(
             actor=world.manager, partnership=world.partnership, key="kickoff.contacts", done=True
