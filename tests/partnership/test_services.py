@@ -175,6 +175,8 @@ def test_checklist_mixes_derived_and_manual_items(world):
     f.ContactFactory(partnership=world.partnership, side="client")
     f.ContactFactory(partnership=world.partnership, side="supplier")
     assert {i.key: i for i in checklist_for(world.partnership)}["kickoff.contacts"].done
+    world.partnership.phase = "active"  # kick-off has no hand-ticked items left; active has
+    world.partnership.save()
     services.checklist_item_toggle(
         actor=world.manager, partnership=world.partnership, key="active.rounds", done=True
     )
