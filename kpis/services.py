@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from partnership.access import Action, access_for
+from partnership.access import Action, access_for, require_action
 from partnership.models import Partnership, Side
 from partnership.notifications import enqueue_after_commit
 
@@ -57,17 +57,9 @@ def _validate_kpi(kpi: KPI) -> None:
         raise ValidationError(errors)
 
 
-def _require(actor, partnership: Partnership, action: str):
-    access = access_for(actor, partnership)
-    if access.side is None:
-        raise PermissionDenied
-    access.require(action)
-    return access
-
-
 @transaction.atomic
 def kpi_create(*, actor, partnership: Partnership, **fields) -> KPI:
-    _require(actor, partnership, Action.MANAGE)
+    require_action(actor, partnership, Action.MANAGE)
     kpi = KPI(partnership=partnership, **{k: v for k, v in fields.items() if k in KPI_FIELDS})
     for field in ("target", "tolerance", "weight"):
         if field in fields and fields[field] is not None:
@@ -80,7 +72,7 @@ def kpi_create(*, actor, partnership: Partnership, **fields) -> KPI:
 
 @transaction.atomic
 def kpi_update(*, actor, kpi: KPI, **fields) -> KPI:
-    _require(actor, kpi.partnership, Action.MANAGE)
+    require_action(actor, kpi.partnership, Action.MANAGE)
     for name in KPI_FIELDS:
         if name in fields:
             value = fields[name]

@@ -18,7 +18,6 @@ from partnership.views import apply_errors
 
 from . import library, selectors, services
 from .forms import IndicatorForm
-from .models import Indicator
 from .views import sign_off_status
 
 FORM_FIELDS = IndicatorForm.Meta.fields
@@ -44,9 +43,9 @@ class _IndicatorMixin(PartnershipScopedMixin):
 
     def scoped_queryset(self, partnership):
         # The indicator must sit in the set named by the URL, and that set in this partnership.
-        return Indicator.objects.filter(
-            indicator_set__partnership=partnership, indicator_set_id=self.kwargs["set_id"]
-        ).select_related("indicator_set__partnership")
+        return selectors.indicators_for_partnership(partnership=partnership).filter(
+            indicator_set_id=self.kwargs["set_id"]
+        )
 
 
 class SetNewView(PartnershipScopedMixin, View):
