@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "partnership.context_processors.tandem",
+                "messaging.context_processors.hub",
             ],
         },
     },
@@ -145,6 +146,10 @@ CELERY_BEAT_SCHEDULE = {
     "kpis-remind-missing-measurements": {
         "task": "kpis.tasks.remind_missing_measurements",
         "schedule": crontab(hour=7, minute=0),
+    },
+    "messaging-send-digests": {
+        "task": "messaging.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=30),
     },
     "partnership-purge-expired-invitations": {
         "task": "partnership.tasks.purge_expired_invitations",
@@ -293,6 +298,8 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 KPI_REMINDER_AFTER_DAYS = env.int("KPI_REMINDER_AFTER_DAYS", default=5)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+# How long the author of a hub message may still correct it (every earlier text is kept).
+HUB_EDIT_MINUTES = env.int("HUB_EDIT_MINUTES", default=15)
 DEMO_PASSWORD = "tandem-demo"
 
 LOGGING = {

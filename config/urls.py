@@ -16,5 +16,6 @@ urlpatterns = [
     path("orgs/", include("partnership.urls_orgs")),
     path("partnerships/<uuid:partnership_id>/kpis/", include("kpis.urls")),
     path("partnerships/<uuid:partnership_id>/sti/", include("sti.urls")),
+    path("partnerships/<uuid:partnership_id>/hub/", include("messaging.urls")),
     path("", include("partnership.urls")),
 ]

@@ -1,6 +1,30 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MessagingConfig(AppConfig):
     name = "messaging"
+    verbose_name = _("Hub")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from partnership.demo import register_seeder
+        from partnership.navigation import Tab, register_tab
+        from partnership.panels import Panel, register_panel
+
+        from . import demo, panels
+
+        register_seeder(demo.seed)
+        register_tab(Tab("hub", _("Hub"), "messaging:inbox", order=30))
+        register_panel(
+            Panel(
+                "hub",
+                order=30,
+                overview=panels.overview,
+                overview_template="messaging/_overview_panel.html",
+                cards=panels.cards,
+                card_template="messaging/_card_panel.html",
+            )
+        )
+        # Hub history stays off the partnership's history page: that page is read by both
+        # sides and the facilitator, and internal threads are one side's business.

@@ -1,0 +1,365 @@
+"""Reads of the hub. Every read that returns threads starts from `Thread.objects.for_access` (one
+partnership) or `Thread.objects.visible_to` (across partnerships), so an internal thread never
+reaches the other side or the facilitator, not even as a count. Each runs a fixed number of queries.
+"""
+
+import statistics
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
+
+from partnership.models import Participant, Partnership, Side
+
+from .models import (
+    DONE_STATUSES,
+    RESOLVE_TIMED,
+    Attachment,
+    Category,
+    Delivery,
+    Document,
+    DocumentVersion,
+    HubPreference,
+    Message,
+    MessageRevision,
+    Thread,
+    Visibility,
+)
+
+SEARCH_MIN_LENGTH = 2
+
+
+def sides_seeing(thread: Thread) -> list[str]:
+    """The sides whose participants may read `thread` (the facilitator only for shared ones)."""
+    if thread.visibility == Visibility.CLIENT_INTERNAL:
+        return [Side.CLIENT]
+    if thread.visibility == Visibility.SUPPLIER_INTERNAL:
+        return [Side.SUPPLIER]
+    return [Side.CLIENT, Side.SUPPLIER, Side.FACILITATOR]
+
+
+def assignable_users(*, partnership: Partnership, visibility: str = Visibility.SHARED) -> QuerySet:
+    """Who a thread can be assigned to: participants of the sides that may see it (never the
+    facilitator, who guides and does not handle requests)."""
+    sides = [s for s in (Side.CLIENT, Side.SUPPLIER) if s in _sides_for(visibility)]
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            participations__partnership=partnership,
+            participations__side__in=sides,
+        )
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+def _sides_for(visibility: str) -> list[str]:
+    return sides_seeing(Thread(visibility=visibility))
+
+
+def people_to_notify(*, thread: Thread, new_thread: bool) -> QuerySet:
+    """The people involved: for a new thread every participant of a side that may see it (the
+    facilitator not), for a reply the opener, the assignee and everyone who wrote in it."""
+    users = get_user_model().objects.filter(is_active=True)
+    may_see = Q(
+        participations__partnership_id=thread.partnership_id,
+        participations__side__in=[s for s in sides_seeing(thread) if s != Side.FACILITATOR],
+    )
+    if new_thread:
+        return users.filter(may_see).distinct()
+    involved = Q(pk=thread.created_by_id) | Q(pk=thread.assignee_id)
+    involved |= Q(pk__in=Message.objects.filter(thread=thread).values("author_id"))
+    return users.filter(may_see).filter(involved).distinct()
+
+
+def deliveries(*, users, category: str) -> dict[int, str]:
+    """user id -> how they want to hear about `category` (one query)."""
+    chosen = dict(
+        HubPreference.objects.filter(user__in=users, category=category).values_list(
+            "user_id", "delivery"
+        )
+    )
+    return {u.pk: chosen.get(u.pk, Delivery.IMMEDIATE) for u in users}
+
+
+def preferences_for(user) -> dict[str, str]:
+    chosen = dict(HubPreference.objects.filter(user=user).values_list("category", "delivery"))
+    return {c: chosen.get(c, Delivery.IMMEDIATE) for c in Category.values}
+
+
+def inbox(
+    *,
+    access,
+    category: str = "",
+    status: str = "",
+    assignee: str = "",
+    visibility: str = "",
+    q: str = "",
+) -> QuerySet:
+    """A partnership's threads as `access` may see them, unread first, then newest activity.
+
+    `assignee` is a user id, "me" or "none"."""
+    qs = (
+        Thread.objects.for_access(access)
+        .with_unread(access.user)
+        .select_related("assignee", "created_by")
+        .annotate(message_count=Count("messages"))
+    )
+    return _filtered(qs, access.user, category, status, assignee, visibility, q).order_by(
+        "-is_unread", "-last_message_at", "-pk"
+    )
+
+
+def inbox_across(*, user, category: str = "", status: str = "", assignee: str = "") -> QuerySet:
+    """The cross-partnership inbox: every thread `user` may see, unread first."""
+    qs = (
+        Thread.objects.visible_to(user)
+        .with_unread(user)
+        .select_related("assignee", "created_by", "partnership")
+        .annotate(message_count=Count("messages"))
+    )
+    return _filtered(qs, user, category, status, assignee, "", "").order_by(
+        "-is_unread", "-last_message_at", "-pk"
+    )
+
+
+def _filtered(qs, user, category, status, assignee, visibility, q) -> QuerySet:
+    if category in Category.values:
+        qs = qs.filter(category=category)
+    if status == "active":
+        qs = qs.exclude(status__in=DONE_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    if assignee == "me":
+        qs = qs.filter(assignee=user)
+    elif assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif assignee.isdigit():
+        qs = qs.filter(assignee_id=int(assignee))
+    if visibility == "internal":
+        qs = qs.exclude(visibility=Visibility.SHARED)
+    elif visibility == Visibility.SHARED:
+        qs = qs.filter(visibility=Visibility.SHARED)
+    if q:
+        qs = qs.filter(_text_match(q))
+    return qs
+
+
+def _text_match(q: str) -> Q:
+    in_messages = Message.objects.filter(thread=OuterRef("pk"), body__icontains=q)
+    in_documents = Document.objects.filter(
+        threads=OuterRef("pk"), title__icontains=q, archived_at__isnull=True
+    )
+    return Q(subject__icontains=q) | Q(Exists(in_messages)) | Q(Exists(in_documents))
+
+
+def unread_count(*, user) -> int:
+    """Unread threads across every partnership the user can see (the header badge)."""
+    return Thread.objects.visible_to(user).unread_for(user).count()
+
+
+def unread_by_partnership(*, user, partnership_ids) -> dict:
+    """partnership id -> unread thread count, for a page of partnerships (one query)."""
+    rows = (
+        Thread.objects.visible_to(user)
+        .unread_for(user)
+        .filter(partnership_id__in=list(partnership_ids))
+        .values("partnership_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {r["partnership_id"]: r["n"] for r in rows}
+
+
+def thread_messages(*, thread: Thread) -> QuerySet:
+    return (
+        Message.objects.filter(thread=thread)
+        .select_related("author")
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.order_by("pk")),
+            Prefetch("revisions", queryset=MessageRevision.objects.order_by("replaced_at")),
+        )
+    )
+
+
+def attachments_for_access(*, access) -> QuerySet:
+    """Attachments of threads the holder of `access` may see."""
+    return Attachment.objects.filter(
+        message__thread__in=Thread.objects.for_access(access)
+    ).select_related("message__thread")
+
+
+def documents(*, partnership: Partnership, category: str = "", q: str = "", archived=False):
+    latest = DocumentVersion.objects.filter(document=OuterRef("pk")).order_by("-number")
+    from django.db.models import Subquery
+
+    qs = (
+        Document.objects.filter(partnership=partnership, archived_at__isnull=not archived)
+        .select_related("created_by")
+        .annotate(
+            version_count=Count("versions"),
+            latest_number=Subquery(latest.values("number")[:1]),
+            latest_size=Subquery(latest.values("size")[:1]),
+            latest_version_id=Subquery(latest.values("pk")[:1]),
+        )
+    )
+    if category:
+        qs = qs.filter(category=category)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q))
+    return qs.order_by("-updated_at", "-pk")
+
+
+def document_versions(*, document: Document) -> QuerySet:
+    return DocumentVersion.objects.filter(document=document).select_related("uploaded_by")
+
+
+def linkable_documents(*, partnership: Partnership) -> QuerySet:
+    return Document.objects.filter(partnership=partnership, archived_at__isnull=True).order_by(
+        "title"
+    )
+
+
+def threads_linking(*, access, document: Document) -> QuerySet:
+    """Threads that link `document`, limited to those the reader may see."""
+    return Thread.objects.for_access(access).filter(documents=document).order_by("-pk")
+
+
+def search(*, user, q: str, partnership_id=None) -> dict:
+    """Threads (by subject or message text) and documents (by title) across the partnerships
+    `user` can see; internal threads only for their own side. Two queries."""
+    q = (q or "").strip()
+    if len(q) < SEARCH_MIN_LENGTH:
+        return {"threads": Thread.objects.none(), "documents": Document.objects.none()}
+    threads = (
+        Thread.objects.visible_to(user)
+        .filter(Q(subject__icontains=q) | Q(Exists(_messages_matching(q))))
+        .select_related("partnership")
+        .order_by("-last_message_at", "-pk")
+    )
+    docs = (
+        Document.objects.filter(
+            partnership__in=Partnership.objects.visible_to(user),
+            archived_at__isnull=True,
+            title__icontains=q,
+        )
+        .select_related("partnership")
+        .order_by("-updated_at", "-pk")
+    )
+    if partnership_id:
+        threads = threads.filter(partnership_id=partnership_id)
+        docs = docs.filter(partnership_id=partnership_id)
+    return {"threads": threads, "documents": docs}
+
+
+def _messages_matching(q: str) -> QuerySet:
+    return Message.objects.filter(thread=OuterRef("pk"), body__icontains=q)
+
+
+# --- Response figures ----------------------------------------------------------------------
+
+
+def figures(*, partnership: Partnership, start: datetime, end: datetime) -> dict:
+    """Hub figures for threads opened in [start, end): the review round's input.
+
+    Only shared threads count: internal ones are one side's business and never appear in a
+    figure both sides and the facilitator read. Two queries."""
+    shared = Thread.objects.filter(
+        partnership=partnership,
+        visibility=Visibility.SHARED,
+        created_at__gte=start,
+        created_at__lt=end,
+    )
+    counts = shared.aggregate(
+        threads=Count("pk"),
+        complaints=Count("pk", filter=Q(category=Category.COMPLAINT)),
+        incidents=Count("pk", filter=Q(category=Category.INCIDENT)),
+        unanswered=Count("pk", filter=Q(first_response_at__isnull=True)),
+    )
+    rows = shared.values_list("category", "created_at", "first_response_at", "resolved_at")
+    responses, resolves = [], []
+    for category, created, responded, resolved in rows:
+        if responded is not None:
+            responses.append(responded - created)
+        if category in RESOLVE_TIMED and resolved is not None:
+            resolves.append(resolved - created)
+    return {
+        **counts,
+        "responded": len(responses),
+        "median_first_response": _median(responses),
+        "resolved": len(resolves),
+        "median_time_to_resolve": _median(resolves),
+    }
+
+
+def figures_by_period(*, partnership: Partnership, periods) -> list[dict]:
+    """`figures` for each Period (oldest first), in one pass over the threads of the span."""
+    from django.utils import timezone
+
+    if not periods:
+        return []
+    bounds = [
+        (
+            p,
+            timezone.make_aware(datetime.combine(p.start, datetime.min.time())),
+            timezone.make_aware(datetime.combine(p.next().start, datetime.min.time())),
+        )
+        for p in periods
+    ]
+    rows = list(
+        Thread.objects.filter(
+            partnership=partnership,
+            visibility=Visibility.SHARED,
+            created_at__gte=bounds[0][1],
+            created_at__lt=bounds[-1][2],
+        ).values_list("category", "created_at", "first_response_at", "resolved_at")
+    )
+    result = []
+    for period, start, end in bounds:
+        inside = [r for r in rows if start <= r[1] < end]
+        responses = [r[2] - r[1] for r in inside if r[2] is not None]
+        resolves = [r[3] - r[1] for r in inside if r[0] in RESOLVE_TIMED and r[3] is not None]
+        result.append(
+            {
+                "period": period,
+                "threads": len(inside),
+                "complaints": sum(1 for r in inside if r[0] == Category.COMPLAINT),
+                "incidents": sum(1 for r in inside if r[0] == Category.INCIDENT),
+                "unanswered": sum(1 for r in inside if r[2] is None),
+                "responded": len(responses),
+                "median_first_response": _median(responses),
+                "resolved": len(resolves),
+                "median_time_to_resolve": _median(resolves),
+            }
+        )
+    return result
+
+
+def _median(values: list[timedelta]) -> timedelta | None:
+    if not values:
+        return None
+    return timedelta(seconds=statistics.median(v.total_seconds() for v in values))
+
+
+def thread_url(thread: Thread) -> str:
+    return reverse(
+        "messaging:thread",
+        kwargs={"partnership_id": thread.partnership_id, "thread_id": thread.pk},
+    )
+
+
+def document_url(document: Document) -> str:
+    return reverse(
+        "messaging:document",
+        kwargs={"partnership_id": document.partnership_id, "document_id": document.pk},
+    )
+
+
+def participant_side(*, partnership: Partnership, user) -> str | None:
+    return (
+        Participant.objects.filter(partnership=partnership, user=user)
+        .values_list("side", flat=True)
+        .first()
+    )
