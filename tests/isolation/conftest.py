@@ -10,8 +10,10 @@ import datetime
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kpis.models import Dispute
+from messaging import services as hub
 from partnership.models import Membership, Notification, Participant
 from tests import factories as f
 from tests.kpis.factories import KPIFactory, MeasurementFactory
@@ -44,6 +46,11 @@ class Isolation:
     b_dispute: object = None
     b_indicator_set: object = None
     b_survey: object = None
+    b_thread: object = None
+    b_message: object = None
+    b_attachment: object = None
+    b_document: object = None
+    b_version: object = None
     a_markers: list[str] = field(default_factory=list)
     b_markers: list[str] = field(default_factory=list)
 
@@ -101,6 +108,30 @@ def isolation(world) -> Isolation:
     sti_factories.response(
         b_survey, b_user, "client", {("University openness SQ61", "supplier"): (3, "Late QM52")}
     )
+    a_thread = hub.thread_create(
+        actor=world.manager, partnership=a, subject="Hospital thread HT52", body="Hospital words"
+    )
+    hub.document_create(
+        actor=world.manager,
+        partnership=a,
+        title="Hospital manual HD31",
+        file=SimpleUploadedFile("hospital.pdf", b"%PDF-1.4 hospital"),
+    )
+    b_thread = hub.thread_create(
+        actor=b_user,
+        partnership=b,
+        subject="University thread UT74",
+        body="University words UW18",
+        category="complaint",
+        attachments=[SimpleUploadedFile("uni-notes.pdf", b"%PDF-1.4 university")],
+    )
+    b_message = b_thread.messages.get()
+    b_document = hub.document_create(
+        actor=b_user,
+        partnership=b,
+        title="University manual UD93",
+        file=SimpleUploadedFile("uni-manual.pdf", b"%PDF-1.4 manual"),
+    )
     outsider_token, outsider_key = make_api_token(world.outsider, "Outsider integration")
     assert outsider_token.is_active
 
@@ -127,6 +158,11 @@ def isolation(world) -> Isolation:
         b_dispute=b_dispute,
         b_indicator_set=b_set,
         b_survey=b_survey,
+        b_thread=b_thread,
+        b_message=b_message,
+        b_attachment=b_message.attachments.get(),
+        b_document=b_document,
+        b_version=b_document.versions.get(),
         a_markers=[
             a.title,
             world.contract.reference,
@@ -138,6 +174,8 @@ def isolation(world) -> Isolation:
             a_token.name,
             a_kpi.name,
             "Hospital openness SX23",
+            a_thread.subject,
+            "Hospital manual HD31",
             world.manager.email,
         ],
         b_markers=[
@@ -152,6 +190,9 @@ def isolation(world) -> Isolation:
             b_kpi.name,
             "University openness SQ61",
             "Late QM52",
+            b_thread.subject,
+            "University words UW18",
+            "University manual UD93",
             b_user.email,
             crew.email,
         ],

@@ -43,6 +43,11 @@ SAMPLES: dict[str, Callable[[Any, dict], Any]] = {
     "indicator_set_id": lambda iso, v: iso.b_indicator_set.pk,
     "indicator_id": lambda iso, v: iso.b_indicator_set.indicators.first().pk,
     "survey_id": lambda iso, v: iso.b_survey.pk,
+    "thread_id": lambda iso, v: iso.b_thread.pk,
+    "message_id": lambda iso, v: iso.b_message.pk,
+    "attachment_id": lambda iso, v: iso.b_attachment.pk,
+    "document_id": lambda iso, v: iso.b_document.pk,
+    "version_id": lambda iso, v: iso.b_version.pk,
 }
 
 # Kwargs whose every value gets its own test case (and that other samples may depend on).
