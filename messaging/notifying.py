@@ -36,7 +36,8 @@ def announce(*, thread: Thread, message: Message, actor, new_thread: bool) -> No
     common = {
         "kind": kind,
         "title": title,
-        "body": message.body[:PREVIEW_CHARS],
+        # `notify` %-formats the body with `params`; a user's "%" is text, not a placeholder.
+        "body": message.body[:PREVIEW_CHARS].replace("%", "%%"),
         "params": params,
         "url": selectors.thread_url(thread),
         "partnership": thread.partnership,
