@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter, Route
 
 from kpis import api as kpis_api
 from kpis import api_inspections as inspections_api
+from messaging import api as messaging_api
 from partnership import api as partnership_api
 from sti import api as sti_api
 
@@ -86,6 +87,25 @@ partnership_router.register(
     rf"surveys/(?P<survey_id>{sti_api.ID_REGEX})/results",
     sti_api.SurveyResultViewSet,
     basename="partnership-survey-result",
+)
+partnership_router.register("threads", messaging_api.ThreadViewSet, basename="partnership-thread")
+partnership_router.register(
+    rf"threads/(?P<thread_id>{messaging_api.ID_REGEX})/messages",
+    messaging_api.MessageViewSet,
+    basename="partnership-thread-message",
+)
+partnership_router.register(
+    rf"threads/(?P<thread_id>{messaging_api.ID_REGEX})/attachments",
+    messaging_api.AttachmentViewSet,
+    basename="partnership-thread-attachment",
+)
+partnership_router.register(
+    "documents", messaging_api.DocumentViewSet, basename="partnership-document"
+)
+partnership_router.register(
+    rf"documents/(?P<document_id>{messaging_api.ID_REGEX})/versions",
+    messaging_api.DocumentVersionViewSet,
+    basename="partnership-document-version",
 )
 
 urlpatterns = [

@@ -261,9 +261,14 @@ SPECTACULAR_SETTINGS = {
         "KPIStatusEnum": "kpis.serializers.STATUS_CHOICES",
         "ServicesEnum": "partnership.models.Service",
         "SideEnum": "partnership.models.Side",
-        "ContactSideEnum": [("client", "Client"), ("supplier", "Supplier")],
+        # A contact's side and the side that opened a thread: client or supplier, never the
+        # facilitator. Labels as the models give them, so the override matches in every language.
+        "ClientOrSupplierEnum": "messaging.serializers.CLIENT_OR_SUPPLIER",
         "RatedSideEnum": "sti.models.RatedSide",
         "RatingSideEnum": "sti.serializers.RATING_SIDE_CHOICES",
+        "ThreadCategoryEnum": "messaging.models.Category",
+        "ThreadStatusEnum": "messaging.models.Status",
+        "DocumentCategoryEnum": "messaging.models.DocumentCategory",
     },
 }
 

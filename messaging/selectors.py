@@ -192,18 +192,18 @@ def attachments_for_access(*, access) -> QuerySet:
 
 
 def documents(*, partnership: Partnership, category: str = "", q: str = "", archived=False):
+    """A partnership's documents with their latest version; `archived=None`: archived or not."""
     latest = DocumentVersion.objects.filter(document=OuterRef("pk")).order_by("-number")
     from django.db.models import Subquery
 
-    qs = (
-        Document.objects.filter(partnership=partnership, archived_at__isnull=not archived)
-        .select_related("created_by")
-        .annotate(
-            version_count=Count("versions"),
-            latest_number=Subquery(latest.values("number")[:1]),
-            latest_size=Subquery(latest.values("size")[:1]),
-            latest_version_id=Subquery(latest.values("pk")[:1]),
-        )
+    qs = Document.objects.filter(partnership=partnership)
+    if archived is not None:
+        qs = qs.filter(archived_at__isnull=not archived)
+    qs = qs.select_related("created_by").annotate(
+        version_count=Count("versions"),
+        latest_number=Subquery(latest.values("number")[:1]),
+        latest_size=Subquery(latest.values("size")[:1]),
+        latest_version_id=Subquery(latest.values("pk")[:1]),
     )
     if category:
         qs = qs.filter(category=category)
