@@ -17,5 +17,6 @@ urlpatterns = [
     path("partnerships/<uuid:partnership_id>/kpis/", include("kpis.urls")),
     path("partnerships/<uuid:partnership_id>/sti/", include("sti.urls")),
     path("partnerships/<uuid:partnership_id>/hub/", include("messaging.urls")),
+    path("hub/", include(("messaging.urls_global", "hub"), namespace="hub")),
     path("", include("partnership.urls")),
 ]

@@ -16,6 +16,7 @@ class MessagingConfig(AppConfig):
 
         register_seeder(demo.seed)
         register_tab(Tab("hub", _("Hub"), "messaging:inbox", order=30))
+        register_tab(Tab("documents", _("Documents"), "messaging:documents", order=31))
         register_panel(
             Panel(
                 "hub",
@@ -23,6 +24,7 @@ class MessagingConfig(AppConfig):
                 overview=panels.overview,
                 overview_template="messaging/_overview_panel.html",
                 cards=panels.cards,
+                cards_for_user=panels.cards_for_user,
                 card_template="messaging/_card_panel.html",
             )
         )

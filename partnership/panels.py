@@ -18,6 +18,9 @@ class Panel:
     # list of partnerships -> {partnership id: context for `card_template`}
     cards: Callable | None = None
     card_template: str = ""
+    # list of partnerships, user -> {partnership id: context}, for what depends on the reader
+    # (unread counts, side-internal items); used instead of `cards` when both are given
+    cards_for_user: Callable | None = None
 
 
 _PANELS: dict[str, Panel] = {}
@@ -42,12 +45,16 @@ def overview_panels(partnership, access) -> list[dict]:
     return panels
 
 
-def card_panels(partnerships) -> dict:
+def card_panels(partnerships, user=None) -> dict:
     """partnership id -> list of {"template", "data"} for the dashboard cards."""
     result = {p.pk: [] for p in partnerships}
     for panel in _ordered():
-        if panel.cards is None:
+        if panel.cards_for_user is not None and user is not None:
+            cards = panel.cards_for_user(partnerships, user)
+        elif panel.cards is not None:
+            cards = panel.cards(partnerships)
+        else:
             continue
-        for pk, data in panel.cards(partnerships).items():
+        for pk, data in cards.items():
             result.setdefault(pk, []).append({"template": panel.card_template, "data": data})
     return result

@@ -48,7 +48,7 @@ def dashboard(request):
     # The dashboard shows the first cards; the full, filterable list is one click away.
     partnerships = list(visible[:DASHBOARD_CARDS])
     sides = selectors.my_sides(user=request.user, partnerships=partnerships)
-    extras = card_panels(partnerships)
+    extras = card_panels(partnerships, user=request.user)
     rows = [
         {
             "partnership": p,

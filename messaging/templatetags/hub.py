@@ -1,0 +1,38 @@
+"""Small formatting helpers for the hub pages."""
+
+from datetime import timedelta
+
+from django import template
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+register = template.Library()
+
+
+@register.filter
+def duration(value: timedelta | None) -> str:
+    """A response or resolve time as people say it: minutes, hours or days."""
+    if value is None:
+        return "–"
+    minutes = value.total_seconds() / 60
+    if minutes < 60:
+        n = max(int(round(minutes)), 0)
+        return ngettext("%(n)s minute", "%(n)s minutes", n) % {"n": n}
+    hours = minutes / 60
+    if hours < 48:
+        n = round(hours, 1)
+        text = f"{n:g}"
+        return ngettext("%(n)s hour", "%(n)s hours", int(n) if n == int(n) else 2) % {"n": text}
+    days = round(hours / 24, 1)
+    text = f"{days:g}"
+    return ngettext("%(n)s day", "%(n)s days", int(days) if days == int(days) else 2) % {"n": text}
+
+
+@register.filter
+def side_label(side: str) -> str:
+    from partnership.models import Side
+
+    try:
+        return Side(side).label
+    except ValueError:
+        return _("unknown side")
