@@ -589,5 +589,5 @@ class DocumentVersionViewSet(
     def download(self, request, *args, **kwargs):
         version = self.get_object()
         return download_response(
-            version.file, filename=version.original_name, content_type=version.content_type
+            version.file, filename=version.download_name, content_type=version.content_type
         )

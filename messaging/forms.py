@@ -7,12 +7,28 @@ from django.utils.translation import gettext_lazy as _
 from partnership.models import Side
 
 from . import selectors
-from .models import Category, Delivery, DocumentCategory, Priority, Status
+from .models import Category, Delivery, DocumentCategory, Priority, Status, Visibility
+from .services import MAX_ATTACHMENTS
 
 MARKDOWN_HELP = _(
     "Markdown works: **bold**, *italic*, lists with - and links as [text](https://…)."
 )
-ATTACH_HELP = _("PDF, images, short videos, Office files; up to 10 files.")
+
+
+def upload_help(files: int | None = None) -> str:
+    """What may be uploaded, with the limits that apply (so nobody learns them by failing)."""
+    from django.conf import settings
+
+    mb = round(settings.UPLOAD_MAX_BYTES / 1024 / 1024)
+    if files:
+        return _(
+            "PDF, photos, short videos (MP4, WebM), Word, Excel, PowerPoint or plain text; "
+            "up to %(files)s files of at most %(mb)s MB each."
+        ) % {"files": files, "mb": mb}
+    return _(
+        "PDF, photo, short video (MP4, WebM), Word, Excel, PowerPoint or plain text; "
+        "at most %(mb)s MB."
+    ) % {"mb": mb}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -46,12 +62,12 @@ class ThreadForm(forms.Form):
     )
     internal = forms.BooleanField(label=_("Internal to my side"), required=False)
     assignee = UserChoiceField(
-        label=_("Assignee"), required=False, queryset=None, empty_label=_("Nobody yet")
+        label=_("Assignee"), required=False, queryset=None, empty_label=_("Nobody")
     )
     body = forms.CharField(
         label=_("Message"), widget=forms.Textarea(attrs={"rows": 6}), help_text=MARKDOWN_HELP
     )
-    attachments = MultipleFileField(label=_("Attachments"), required=False, help_text=ATTACH_HELP)
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
     documents = forms.ModelMultipleChoiceField(
         label=_("Linked documents"),
         required=False,
@@ -61,6 +77,7 @@ class ThreadForm(forms.Form):
 
     def __init__(self, *args, partnership, side, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = upload_help(MAX_ATTACHMENTS)
         # Choices come from inside the partnership, so an id from another tenant is refused.
         self.fields["assignee"].queryset = selectors.assignable_users(partnership=partnership)
         self.fields["documents"].queryset = selectors.linkable_documents(partnership=partnership)
@@ -73,9 +90,13 @@ class ThreadForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
-        label=_("Reply"), widget=forms.Textarea(attrs={"rows": 4}), help_text=MARKDOWN_HELP
+        label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), help_text=MARKDOWN_HELP
     )
-    attachments = MultipleFileField(label=_("Attachments"), required=False, help_text=ATTACH_HELP)
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = upload_help(MAX_ATTACHMENTS)
 
 
 class MessageEditForm(forms.Form):
@@ -91,11 +112,23 @@ class ThreadUpdateForm(forms.Form):
         label=_("Assignee"), required=False, queryset=None, empty_label=_("Nobody")
     )
 
-    def __init__(self, *args, thread, **kwargs):
+    def __init__(self, *args, thread, side=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = selectors.assignable_users(
             partnership=thread.partnership, visibility=thread.visibility
         )
+        waiting = {
+            Side.CLIENT: _("Waiting for the supplier"),
+            Side.SUPPLIER: _("Waiting for the client"),
+        }
+        choices = []
+        for value, label in Status.choices:
+            if value == Status.WAITING:
+                if thread.visibility != Visibility.SHARED:
+                    continue  # an internal thread has no other side to wait for
+                label = waiting.get(side, label)
+            choices.append((value, label))
+        self.fields["status"].choices = choices
 
 
 class LinkDocumentsForm(forms.Form):
@@ -116,16 +149,21 @@ class DocumentForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    file = forms.FileField(
-        label=_("File"),
-        help_text=_("PDF, image, short video (MP4/WebM) or Office file; up to the size limit."),
-    )
+    file = forms.FileField(label=_("File"))
     note = forms.CharField(label=_("Note on this version"), required=False, max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = upload_help()
 
 
 class VersionForm(forms.Form):
     file = forms.FileField(label=_("New version"))
     note = forms.CharField(label=_("What changed"), required=False, max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = upload_help()
 
 
 class PreferencesForm(forms.Form):

@@ -147,6 +147,13 @@ class Thread(models.Model):
         max_length=16,
         choices=[(Side.CLIENT, Side.CLIENT.label), (Side.SUPPLIER, Side.SUPPLIER.label)],
     )
+    waiting_for = models.CharField(
+        _("waiting for"),
+        max_length=16,
+        blank=True,
+        choices=[(Side.CLIENT, Side.CLIENT.label), (Side.SUPPLIER, Side.SUPPLIER.label)],
+        help_text=_("The side whose answer the thread waits for; its next message reopens it."),
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -193,10 +200,29 @@ class Thread(models.Model):
                 condition=Q(resolved_at__isnull=True) | Q(status__in=DONE_STATUSES),
                 name="thread_resolved_only_when_done",
             ),
+            # Waiting names the side waited for, and only a shared thread has another side.
+            models.CheckConstraint(
+                condition=Q(
+                    status=Status.WAITING,
+                    visibility=Visibility.SHARED,
+                    waiting_for__in=[Side.CLIENT, Side.SUPPLIER],
+                )
+                | (~Q(status=Status.WAITING) & Q(waiting_for="")),
+                name="thread_waiting_names_a_side",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def status_label(self) -> str:
+        if self.status == Status.WAITING:
+            if self.waiting_for == Side.CLIENT:
+                return _("Waiting for the client")
+            if self.waiting_for == Side.SUPPLIER:
+                return _("Waiting for the supplier")
+        return self.get_status_display()
 
     @property
     def is_internal(self) -> bool:
@@ -364,6 +390,15 @@ class DocumentVersion(StoredFile):
 
     def __str__(self) -> str:
         return f"{self.document} v{self.number}"
+
+    @property
+    def download_name(self) -> str:
+        """The uploader's name with the version number, so versions do not overwrite each
+        other in a downloads folder: handzeep.pdf -> handzeep-v3.pdf."""
+        stem, dot, suffix = self.original_name.rpartition(".")
+        if not dot or not stem:
+            return f"{self.original_name}-v{self.number}"
+        return f"{stem}-v{self.number}.{suffix}"
 
 
 class ReadState(models.Model):

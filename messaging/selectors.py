@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 
-from partnership.models import Participant, Partnership, Side
+from partnership.models import Membership, Participant, Partnership, Role, Side
 
 from .models import (
     DONE_STATUSES,
@@ -40,9 +40,12 @@ def sides_seeing(thread: Thread) -> list[str]:
 
 
 def assignable_users(*, partnership: Partnership, visibility: str = Visibility.SHARED) -> QuerySet:
-    """Who a thread can be assigned to: participants of the sides that may see it (never the
-    facilitator, who guides and does not handle requests)."""
+    """Who a thread can be assigned to: participants of the sides that may see it who may write
+    (never a read-only viewer, nor the facilitator, who guides and does not handle requests)."""
     sides = [s for s in (Side.CLIENT, Side.SUPPLIER) if s in _sides_for(visibility)]
+    read_only = Membership.objects.filter(
+        role=Role.VIEWER, organization_id__in=[partnership.client_id, partnership.supplier_id]
+    ).values("user_id")
     return (
         get_user_model()
         .objects.filter(
@@ -50,6 +53,7 @@ def assignable_users(*, partnership: Partnership, visibility: str = Visibility.S
             participations__partnership=partnership,
             participations__side__in=sides,
         )
+        .exclude(pk__in=read_only)  # a viewer cannot act on a thread, so cannot own one
         .distinct()
         .order_by("full_name", "email")
     )
@@ -112,7 +116,9 @@ def inbox(
     )
 
 
-def inbox_across(*, user, category: str = "", status: str = "", assignee: str = "") -> QuerySet:
+def inbox_across(
+    *, user, category: str = "", status: str = "", assignee: str = "", partnership=None
+) -> QuerySet:
     """The cross-partnership inbox: every thread `user` may see, unread first."""
     qs = (
         Thread.objects.visible_to(user)
@@ -120,6 +126,8 @@ def inbox_across(*, user, category: str = "", status: str = "", assignee: str = 
         .select_related("assignee", "created_by", "partnership")
         .annotate(message_count=Count("messages"))
     )
+    if partnership:
+        qs = qs.filter(partnership_id=partnership)
     return _filtered(qs, user, category, status, assignee, "", "").order_by(
         "-is_unread", "-last_message_at", "-pk"
     )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partnership.access import Action, require_action
-from partnership.models import Partnership, Side
+from partnership.models import Notification, Partnership, Side
 from partnership.uploads import display_name, random_name, sha256_of, validate_hub_file
 
 from . import markdown, notifying, selectors
@@ -206,6 +206,9 @@ def message_post(*, actor, thread: Thread, body: str, attachments=()) -> Message
     if thread.status == Status.RESOLVED:  # a reply on a resolved thread reopens it
         thread.status, thread.resolved_at = Status.OPEN, None
         changed += ["status", "resolved_at"]
+    elif thread.status == Status.WAITING and access.side == thread.waiting_for:
+        thread.status, thread.waiting_for = Status.OPEN, ""  # the answer waited for came in
+        changed += ["status", "waiting_for"]
     thread.save(update_fields=changed)
     _mark_read(actor, [thread.pk], now)
     notifying.announce(thread=thread, message=message, actor=actor, new_thread=False)
@@ -294,8 +297,11 @@ def thread_update(
     if assignee is not ...:
         _check_assignee(thread.partnership, thread.visibility, assignee)
         thread.assignee = assignee
+    if status == Status.WAITING and thread.visibility != Visibility.SHARED:
+        raise ValidationError({"status": _("An internal thread has no other side to wait for.")})
     if status is not None and status != thread.status:
         thread.status = status
+        thread.waiting_for = access.other_side if status == Status.WAITING else ""
         if status in DONE_STATUSES:
             thread.resolved_at = thread.resolved_at or timezone.now()
         else:
@@ -342,9 +348,20 @@ def _mark_read(user, thread_ids, when) -> None:
     )
 
 
+THREAD_NOTIFICATION_KINDS = ("hub.thread", "hub.reply")
+
+
 def thread_mark_read(*, user, thread: Thread) -> None:
-    """Reading needs no write role: viewers and the facilitator keep their own read state."""
-    _mark_read(user, [thread.pk], timezone.now())
+    """Reading needs no write role: viewers and the facilitator keep their own read state.
+    The bell's notifications about the thread are read with it."""
+    now = timezone.now()
+    _mark_read(user, [thread.pk], now)
+    Notification.objects.filter(
+        user=user,
+        read_at__isnull=True,
+        kind__in=THREAD_NOTIFICATION_KINDS,
+        url=selectors.thread_url(thread),
+    ).update(read_at=now)
 
 
 @transaction.atomic
@@ -354,7 +371,14 @@ def mark_all_read(*, user, partnership: Partnership | None = None) -> int:
     if partnership is not None:
         threads = threads.filter(partnership=partnership)
     ids = list(threads.values_list("pk", flat=True))
-    _mark_read(user, ids, timezone.now())
+    now = timezone.now()
+    _mark_read(user, ids, now)
+    notifications = Notification.objects.filter(
+        user=user, read_at__isnull=True, kind__in=THREAD_NOTIFICATION_KINDS
+    )
+    if partnership is not None:
+        notifications = notifications.filter(partnership=partnership)
+    notifications.update(read_at=now)
     return len(ids)
 
 
@@ -425,9 +449,12 @@ def _add_version(document, actor, file, note, now) -> DocumentVersion:
         extension, content_type = validate_hub_file(file)
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from exc
-    number = (
-        document.versions.order_by("-number").values_list("number", flat=True).first() or 0
-    ) + 1
+    latest = document.versions.order_by("-number").values_list("number", "sha256").first()
+    if latest is not None and latest[1] == sha256_of(file):
+        raise ValidationError(
+            {"file": _("This file is the same as version %(n)s.") % {"n": latest[0]}}
+        )
+    number = (latest[0] if latest else 0) + 1
     stored = _store(file, f"hub/{document.partnership_id}/documents", extension, content_type)
     return DocumentVersion.objects.create(
         document=document,

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import FormView, TemplateView, View
 
 from partnership.access import Action
@@ -96,8 +97,9 @@ class InboxView(HubMixin, TemplateView):
         filters = self.filters()
         threads = selectors.inbox(access=self.access, **filters)
         page = Paginator(threads, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        plan = self.partnership.communication_plan
-        contacts = list(plan.contacts.all())
+        # A partnership made before plans existed may lack one: the column then says so.
+        plan = getattr(self.partnership, "communication_plan", None)
+        contacts = list(plan.contacts.all()) if plan else []
         return super().get_context_data(
             page_obj=page,
             threads=page.object_list,
@@ -110,7 +112,7 @@ class InboxView(HubMixin, TemplateView):
             plan=plan,
             client_contacts=[c for c in contacts if c.side == Side.CLIENT],
             supplier_contacts=[c for c in contacts if c.side == Side.SUPPLIER],
-            escalation_steps=list(plan.escalation_steps.all()),
+            escalation_steps=list(plan.escalation_steps.all()) if plan else [],
             figures=selectors.figures_by_period(
                 partnership=self.partnership, periods=hub_quarters(timezone.localdate())
             ),
@@ -126,7 +128,10 @@ class MarkAllReadView(HubMixin, View):
 
     def post(self, request, partnership_id):
         n = services.mark_all_read(user=request.user, partnership=self.partnership)
-        messages.success(request, _("%(n)s threads marked as read.") % {"n": n})
+        messages.success(
+            request,
+            ngettext("%(n)s thread marked as read.", "%(n)s threads marked as read.", n) % {"n": n},
+        )
         return redirect("messaging:inbox", partnership_id=self.partnership.pk)
 
 
@@ -198,6 +203,7 @@ class ThreadView(ThreadScopedMixin, TemplateView):
                 "reply_form": ReplyForm(),
                 "update_form": ThreadUpdateForm(
                     thread=thread,
+                    side=self.access.side,
                     initial={
                         "status": thread.status,
                         "priority": thread.priority,
@@ -264,7 +270,7 @@ class ThreadUpdateView(ThreadView):
     http_method_names = ["post"]
 
     def post(self, request, partnership_id, thread_id):
-        form = ThreadUpdateForm(request.POST, thread=self.thread)
+        form = ThreadUpdateForm(request.POST, thread=self.thread, side=self.access.side)
         if form.is_valid():
             d = form.cleaned_data
             try:

@@ -14,7 +14,7 @@ from partnership.views import apply_errors
 from . import selectors, services
 from .forms import DocumentForm, VersionForm
 from .models import DocumentCategory, DocumentVersion
-from .views import INLINE_PREFIXES, PAGE_SIZE, HubMixin
+from .views import PAGE_SIZE, HubMixin
 
 
 class DocumentListView(HubMixin, TemplateView):
@@ -110,6 +110,8 @@ class DocumentVersionCreateView(DocumentView):
             else:
                 messages.success(request, _("Version %(n)s uploaded.") % {"n": version.number})
                 return redirect(selectors.document_url(self.document))
+        # The form sits below the version list: say at the top that nothing was uploaded.
+        messages.error(request, _("The new version was not uploaded; see the form below."))
         return self.render_to_response(self.get_context_data(version_form=form))
 
 
@@ -144,7 +146,6 @@ class VersionDownloadView(HubMixin, View):
         version = self.get_object()
         return download_response(
             version.file,
-            filename=version.original_name,
+            filename=version.download_name,
             content_type=version.content_type,
-            inline=version.content_type.startswith(INLINE_PREFIXES),
         )

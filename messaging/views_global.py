@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import FormView, TemplateView, View
 
 from partnership.models import Partnership
@@ -32,13 +33,13 @@ class GlobalInboxView(LoginRequiredMixin, TemplateView):
         filters = {k: g.get(k, "").strip() for k in ("category", "status", "assignee")}
         if filters["assignee"] not in ("", "me", "none"):
             filters["assignee"] = ""  # a user id means nothing across partnerships
+        visible = list(Partnership.objects.visible_to(user).only("pk", "title").order_by("title"))
+        chosen = g.get("partnership", "")
+        filters["partnership"] = chosen if chosen in {str(p.pk) for p in visible} else ""
         threads = selectors.inbox_across(user=user, **filters)
         page = Paginator(threads, PAGE_SIZE).get_page(g.get("page"))
-        visible = Partnership.objects.visible_to(user).only("pk", "title").order_by("title")
-        unread = selectors.unread_by_partnership(
-            user=user, partnership_ids=visible.values_list("pk", flat=True)
-        )
-        unread_partnerships = [(p, unread[p.pk]) for p in visible.filter(pk__in=list(unread))]
+        unread = selectors.unread_by_partnership(user=user, partnership_ids=[p.pk for p in visible])
+        unread_partnerships = [(p, unread[p.pk]) for p in visible if p.pk in unread]
         return super().get_context_data(
             page_obj=page,
             threads=page.object_list,
@@ -47,6 +48,7 @@ class GlobalInboxView(LoginRequiredMixin, TemplateView):
             categories=Category.choices,
             statuses=status_choices(),
             unread_partnerships=unread_partnerships,
+            partnerships=visible,
             **kwargs,
         )
 
@@ -88,7 +90,10 @@ class MarkAllReadView(LoginRequiredMixin, View):
 
     def post(self, request):
         n = services.mark_all_read(user=request.user)
-        messages.success(request, _("%(n)s threads marked as read.") % {"n": n})
+        messages.success(
+            request,
+            ngettext("%(n)s thread marked as read.", "%(n)s threads marked as read.", n) % {"n": n},
+        )
         return redirect("hub:inbox")
 
 

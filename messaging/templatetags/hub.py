@@ -21,11 +21,18 @@ def duration(value: timedelta | None) -> str:
     hours = minutes / 60
     if hours < 48:
         n = round(hours, 1)
-        text = f"{n:g}"
+        text = _number(n)
         return ngettext("%(n)s hour", "%(n)s hours", int(n) if n == int(n) else 2) % {"n": text}
     days = round(hours / 24, 1)
-    text = f"{days:g}"
+    text = _number(days)
     return ngettext("%(n)s day", "%(n)s days", int(days) if days == int(days) else 2) % {"n": text}
+
+
+def _number(value: float) -> str:
+    """1.5 as "1,5" in Dutch and "1.5" in English; whole numbers without a decimal."""
+    from django.utils.formats import number_format
+
+    return number_format(value, decimal_pos=0 if value == int(value) else 1)
 
 
 @register.filter

@@ -517,7 +517,7 @@ def test_version_list_runs_the_same_queries_for_few_and_many(as_user, world, doc
             services.document_version_add(
                 actor=[world.member, world.supplier_lead][i % 2],
                 document=document,
-                file=SimpleUploadedFile("v.pdf", PDF_2),
+                file=SimpleUploadedFile("v.pdf", PDF_2 + f"% {n} {i}\n".encode()),
             )
 
     def measure():

@@ -227,7 +227,8 @@ def test_writers_see_the_thread_with_reply_and_handling_forms(client, world, who
     client.force_login(getattr(world, who))
     page = body(client.get(url("thread", world, thread_id=thread.pk)))
     assert "<strong>floor</strong>" in page
-    assert 'id="reply-form"' in page and "Save handling" in page
+    update = url("thread_update", world, thread_id=thread.pk)
+    assert 'id="reply-form"' in page and f'action="{update}"' in page
 
 
 @pytest.mark.parametrize("who", READERS_ONLY)

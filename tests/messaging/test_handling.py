@@ -1,0 +1,155 @@
+"""How a thread is handled between the sides: waiting for the other side and the answer that
+ends the wait, who can own a thread, the bell read with the thread, and versions that differ."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from messaging import selectors, services
+from messaging.models import Thread
+from partnership.models import Notification
+from tests.messaging.factories import pdf
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def thread(world):
+    return services.thread_create(
+        actor=world.member, partnership=world.partnership, subject="Lift 3", body="Vies."
+    )
+
+
+def test_waiting_names_the_other_side_and_its_answer_reopens_the_thread(world, thread):
+    services.thread_update(actor=world.member, thread=thread, status="waiting")
+    thread.refresh_from_db()
+    assert (thread.status, thread.waiting_for) == ("waiting", "supplier")
+    assert thread.status_label == "Waiting for the supplier"
+
+    services.message_post(actor=world.manager, thread=thread, body="Nog iets?")
+    thread.refresh_from_db()
+    assert thread.status == "waiting"  # the client's own follow-up does not end the wait
+
+    services.message_post(actor=world.supplier_lead, thread=thread, body="Opgelost vandaag.")
+    thread.refresh_from_db()
+    assert (thread.status, thread.waiting_for) == ("open", "")
+
+
+def test_the_supplier_waits_for_the_client(world, thread):
+    services.thread_update(actor=world.supplier_lead, thread=thread, status="waiting")
+    thread.refresh_from_db()
+    assert thread.waiting_for == "client"
+    services.thread_update(actor=world.supplier_lead, thread=thread, status="resolved")
+    thread.refresh_from_db()
+    assert (thread.status, thread.waiting_for) == ("resolved", "")
+
+
+def test_an_internal_thread_cannot_wait_for_the_other_side(world):
+    internal = services.thread_create(
+        actor=world.member,
+        partnership=world.partnership,
+        subject="Intern",
+        body="Onder ons.",
+        internal=True,
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.thread_update(actor=world.member, thread=internal, status="waiting")
+    assert "status" in exc.value.message_dict
+    internal.refresh_from_db()
+    assert internal.status == "open"
+
+
+def test_the_database_refuses_a_wait_without_a_side(world, thread):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Thread.objects.filter(pk=thread.pk).update(status="waiting", waiting_for="")
+
+
+def test_the_status_form_offers_waiting_with_the_side_and_not_on_internal_threads(world, thread):
+    from messaging.forms import ThreadUpdateForm
+
+    choices = dict(ThreadUpdateForm(thread=thread, side="client").fields["status"].choices)
+    assert choices["waiting"] == "Waiting for the supplier"
+    internal = services.thread_create(
+        actor=world.member, partnership=world.partnership, subject="I", body="x", internal=True
+    )
+    choices = dict(ThreadUpdateForm(thread=internal, side="client").fields["status"].choices)
+    assert "waiting" not in choices
+
+
+def test_a_read_only_viewer_cannot_own_a_thread(world, thread):
+    allowed = set(selectors.assignable_users(partnership=world.partnership))
+    assert world.member in allowed and world.supplier_lead in allowed
+    assert world.viewer not in allowed and world.facilitator not in allowed
+    with pytest.raises(ValidationError) as exc:
+        services.thread_update(actor=world.member, thread=thread, assignee=world.viewer)
+    assert "assignee" in exc.value.message_dict
+
+
+def test_reading_the_thread_reads_its_notifications_too(world, thread, client):
+    other = services.thread_create(
+        actor=world.member, partnership=world.partnership, subject="Andere", body="y"
+    )
+    bell = Notification.objects.filter(user=world.supplier_lead, read_at__isnull=True)
+    assert bell.count() == 2
+    client.force_login(world.supplier_lead)
+    client.get(selectors.thread_url(thread))
+    assert list(bell.values_list("url", flat=True)) == [selectors.thread_url(other)]
+    client.post(reverse("messaging:mark_all_read", kwargs={"partnership_id": world.partnership.pk}))
+    assert not bell.exists()
+
+
+def test_the_same_file_again_is_not_a_new_version(world):
+    document = services.document_create(
+        actor=world.member, partnership=world.partnership, title="Handzeep", file=pdf()
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.document_version_add(actor=world.supplier_lead, document=document, file=pdf())
+    assert "file" in exc.value.message_dict
+    assert document.versions.count() == 1
+
+
+def test_a_version_downloads_under_a_name_with_its_number(world, client):
+    document = services.document_create(
+        actor=world.member, partnership=world.partnership, title="Handzeep", file=pdf("hz.pdf")
+    )
+    services.document_version_add(
+        actor=world.member, document=document, file=pdf("hz.pdf", b"%PDF-1.4 two")
+    )
+    latest = document.versions.order_by("-number").first()
+    client.force_login(world.supplier_lead)
+    response = client.get(
+        reverse(
+            "messaging:version_download",
+            kwargs={
+                "partnership_id": world.partnership.pk,
+                "document_id": document.pk,
+                "version_id": latest.pk,
+            },
+        )
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="hz-v2.pdf"'
+
+
+def test_the_cross_partnership_inbox_filters_on_one_partnership(world, client):
+    from tests import factories as f
+
+    f.ParticipantFactory(
+        partnership=world.other_partnership, user=world.supplier_lead, side="supplier"
+    )
+    services.thread_create(
+        actor=world.member, partnership=world.partnership, subject="Ziekenhuis Z1", body="x"
+    )
+    services.thread_create(
+        actor=world.supplier_lead,
+        partnership=world.other_partnership,
+        subject="Universiteit U1",
+        body="y",
+    )
+    client.force_login(world.supplier_lead)
+    everything = client.get(reverse("hub:inbox")).content.decode()
+    assert "Ziekenhuis Z1" in everything and "Universiteit U1" in everything
+    one = client.get(reverse("hub:inbox"), {"partnership": str(world.other_partnership.pk)})
+    body = one.content.decode()
+    assert "Universiteit U1" in body and "Ziekenhuis Z1" not in body
