@@ -69,6 +69,29 @@ def visibilities_for_side(side: str | None) -> list[str]:
     return [Visibility.SHARED, internal] if internal else [Visibility.SHARED]
 
 
+def _sides_of(user) -> list[tuple]:
+    """(partnership id, the user's side in it) for every partnership the user can see."""
+    participant_side = Participant.objects.filter(partnership=OuterRef("pk"), user=user).values(
+        "side"
+    )[:1]
+    manages = Membership.objects.filter(user=user, role__in=MANAGING_ROLES)
+    side = Coalesce(
+        Subquery(participant_side),
+        models.Case(
+            models.When(
+                Exists(manages.filter(organization=OuterRef("client"))), then=Value(Side.CLIENT)
+            ),
+            models.When(
+                Exists(manages.filter(organization=OuterRef("supplier"))),
+                then=Value(Side.SUPPLIER),
+            ),
+            default=Value(""),
+            output_field=models.CharField(),
+        ),
+    )
+    return list(Partnership.objects.visible_to(user).annotate(side=side).values_list("pk", "side"))
+
+
 class ThreadQuerySet(models.QuerySet):
     def for_access(self, access) -> "ThreadQuerySet":
         """Threads of one partnership that the holder of `access` may see."""
@@ -80,36 +103,24 @@ class ThreadQuerySet(models.QuerySet):
         """Threads across every partnership `user` can see, internal ones only for their side.
 
         The side follows `partnership.access.access_for`: a participant's own side first, else
-        the side whose organisation the user manages.
+        the side whose organisation the user manages. The sides are worked out first (one
+        query over the user's partnerships), so the thread query itself is a plain filter on
+        partnership ids that an index serves, however many threads there are.
         """
         if not user.is_authenticated:
             return self.none()
-        participant_side = Participant.objects.filter(
-            partnership=OuterRef("partnership"), user=user
-        ).values("side")[:1]
-        manages = Membership.objects.filter(user=user, role__in=MANAGING_ROLES)
-        side = Coalesce(
-            Subquery(participant_side),
-            models.Case(
-                models.When(
-                    Exists(manages.filter(organization=OuterRef("partnership__client"))),
-                    then=Value(Side.CLIENT),
-                ),
-                models.When(
-                    Exists(manages.filter(organization=OuterRef("partnership__supplier"))),
-                    then=Value(Side.SUPPLIER),
-                ),
-                default=Value(""),
-                output_field=models.CharField(),
-            ),
-        )
-        return (
-            self.filter(partnership__in=Partnership.objects.visible_to(user))
-            .alias(viewer_side=side)
-            .filter(
-                Q(visibility=Visibility.SHARED)
-                | Q(visibility=Visibility.CLIENT_INTERNAL, viewer_side=Side.CLIENT)
-                | Q(visibility=Visibility.SUPPLIER_INTERNAL, viewer_side=Side.SUPPLIER)
+        by_side: dict[str, list] = {Side.CLIENT: [], Side.SUPPLIER: [], "": []}
+        for pk, side in _sides_of(user):
+            by_side[side if side in (Side.CLIENT, Side.SUPPLIER) else ""].append(pk)
+        return self.filter(
+            Q(partnership_id__in=by_side[""], visibility=Visibility.SHARED)
+            | Q(
+                partnership_id__in=by_side[Side.CLIENT],
+                visibility__in=[Visibility.SHARED, Visibility.CLIENT_INTERNAL],
+            )
+            | Q(
+                partnership_id__in=by_side[Side.SUPPLIER],
+                visibility__in=[Visibility.SHARED, Visibility.SUPPLIER_INTERNAL],
             )
         )
 

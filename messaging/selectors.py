@@ -7,7 +7,8 @@ import statistics
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from partnership.models import Membership, Participant, Partnership, Role, Side
@@ -109,7 +110,7 @@ def inbox(
         Thread.objects.for_access(access)
         .with_unread(access.user)
         .select_related("assignee", "created_by")
-        .annotate(message_count=Count("messages"))
+        .annotate(message_count=_message_count())
     )
     return _filtered(qs, access.user, category, status, assignee, visibility, q).order_by(
         "-is_unread", "-last_message_at", "-pk"
@@ -124,13 +125,26 @@ def inbox_across(
         Thread.objects.visible_to(user)
         .with_unread(user)
         .select_related("assignee", "created_by", "partnership")
-        .annotate(message_count=Count("messages"))
+        .annotate(message_count=_message_count())
     )
     if partnership:
         qs = qs.filter(partnership_id=partnership)
     return _filtered(qs, user, category, status, assignee, "", "").order_by(
         "-is_unread", "-last_message_at", "-pk"
     )
+
+
+def _message_count():
+    """Messages per thread as a correlated subquery: evaluated only for the rows of a page
+    (PostgreSQL postpones it past the sort and limit), and the page count needs no join."""
+    per_thread = (
+        Message.objects.filter(thread=OuterRef("pk"))
+        .order_by()
+        .values("thread")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(per_thread), 0)
 
 
 def _filtered(qs, user, category, status, assignee, visibility, q) -> QuerySet:
@@ -202,8 +216,6 @@ def attachments_for_access(*, access) -> QuerySet:
 def documents(*, partnership: Partnership, category: str = "", q: str = "", archived=False):
     """A partnership's documents with their latest version; `archived=None`: archived or not."""
     latest = DocumentVersion.objects.filter(document=OuterRef("pk")).order_by("-number")
-    from django.db.models import Subquery
-
     qs = Document.objects.filter(partnership=partnership)
     if archived is not None:
         qs = qs.filter(archived_at__isnull=not archived)

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import translation
 
 from messaging import selectors, services
 from messaging.models import Thread
@@ -25,7 +26,8 @@ def test_waiting_names_the_other_side_and_its_answer_reopens_the_thread(world, t
     services.thread_update(actor=world.member, thread=thread, status="waiting")
     thread.refresh_from_db()
     assert (thread.status, thread.waiting_for) == ("waiting", "supplier")
-    assert thread.status_label == "Waiting for the supplier"
+    with translation.override("en"):
+        assert thread.status_label == "Waiting for the supplier"
 
     services.message_post(actor=world.manager, thread=thread, body="Nog iets?")
     thread.refresh_from_db()
@@ -68,8 +70,9 @@ def test_the_database_refuses_a_wait_without_a_side(world, thread):
 def test_the_status_form_offers_waiting_with_the_side_and_not_on_internal_threads(world, thread):
     from messaging.forms import ThreadUpdateForm
 
-    choices = dict(ThreadUpdateForm(thread=thread, side="client").fields["status"].choices)
-    assert choices["waiting"] == "Waiting for the supplier"
+    with translation.override("nl"):
+        form = ThreadUpdateForm(thread=thread, side="client")
+        assert dict(form.fields["status"].choices)["waiting"] == "Wacht op de leverancier"
     internal = services.thread_create(
         actor=world.member, partnership=world.partnership, subject="I", body="x", internal=True
     )
