@@ -20,37 +20,12 @@ from messaging import services
 from messaging.models import Message, MessageRevision, ReadState, Thread
 from tests import factories as f
 from tests.api import paths
+from tests.messaging.api_support import NOT_WRITERS, READERS, WRITERS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-PEOPLE = ["manager", "member", "viewer", "supplier_lead", "facilitator", "outsider"]
-READERS = ["manager", "member", "viewer", "supplier_lead", "facilitator"]
-WRITERS = ["manager", "member", "supplier_lead"]
-NOT_WRITERS = ["viewer", "facilitator"]
 OTHER_SIDE = ["supplier_lead", "facilitator"]  # never see the client's internal threads
 PDF = b"%PDF-1.4 attached bytes"
-
-
-@pytest.fixture(autouse=True)
-def english(world):
-    """Messages are asserted in English; Dutch is the default language."""
-    for who in PEOPLE:
-        user = getattr(world, who)
-        user.language = "en"
-        user.save(update_fields=["language"])
-
-
-@pytest.fixture
-def as_user():
-    api = APIClient()
-
-    def _as(user):
-        api.logout()
-        if user is not None:
-            api.force_login(user)
-        return api
-
-    return _as
 
 
 def threads(p) -> str:

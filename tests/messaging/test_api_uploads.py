@@ -15,36 +15,12 @@ from messaging import services
 from messaging.models import Attachment, Document, DocumentVersion, Message
 from tests import factories as f
 from tests.api import paths
+from tests.messaging.api_support import NOT_WRITERS, READERS, WRITERS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-PEOPLE = ["manager", "member", "viewer", "supplier_lead", "facilitator", "outsider"]
-READERS = ["manager", "member", "viewer", "supplier_lead", "facilitator"]
-WRITERS = ["manager", "member", "supplier_lead"]
-NOT_WRITERS = ["viewer", "facilitator"]
 PDF_1 = b"%PDF-1.4 first version"
 PDF_2 = b"%PDF-1.7 second version \x00\x01\x02 binary tail"
-
-
-@pytest.fixture(autouse=True)
-def english(world):
-    for who in PEOPLE:
-        user = getattr(world, who)
-        user.language = "en"
-        user.save(update_fields=["language"])
-
-
-@pytest.fixture
-def as_user():
-    api = APIClient()
-
-    def _as(user):
-        api.logout()
-        if user is not None:
-            api.force_login(user)
-        return api
-
-    return _as
 
 
 def documents(p) -> str:
