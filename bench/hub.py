@@ -76,6 +76,7 @@ def add_threads(partnership, n: int, client_user, supplier_user) -> None:
                     else ("supplier" if t.side == "client" else "client"),
                     body=f"Bericht {k} over {t.subject}",
                     body_html=f"<p>Bericht {k}</p>",
+                    body_text=f"Bericht {k} over {t.subject}",
                     created_at=t.created_at + datetime.timedelta(hours=k),
                 )
             )

@@ -13,6 +13,14 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
+def plain(html: str) -> str:
+    """The words of rendered HTML without markup: what search matches and snippets show."""
+    import html as html_lib
+
+    text = nh3.clean(html or "", tags=set(), strip_comments=True)
+    return " ".join(html_lib.unescape(text).split())
+
+
 def render(text: str) -> str:
     """Safe HTML for a Markdown text."""
     html = markdown_lib.markdown(

@@ -266,6 +266,7 @@ class Message(models.Model):
     author_side = models.CharField(_("side"), max_length=16, choices=Side.choices)
     body = models.TextField(_("message"))
     body_html = models.TextField(editable=False)  # sanitised rendering of `body`
+    body_text = models.TextField(editable=False, blank=True)  # what a reader sees, for search
     created_at = models.DateTimeField(_("written"))
     edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
 

@@ -170,7 +170,7 @@ def _filtered(qs, user, category, status, assignee, visibility, q) -> QuerySet:
 
 
 def _text_match(q: str) -> Q:
-    in_messages = Message.objects.filter(thread=OuterRef("pk"), body__icontains=q)
+    in_messages = _messages_matching(q)
     in_documents = Document.objects.filter(
         threads=OuterRef("pk"), title__icontains=q, archived_at__isnull=True
     )
@@ -256,6 +256,12 @@ def search(*, user, q: str, partnership_id=None) -> dict:
     threads = (
         Thread.objects.visible_to(user)
         .filter(Q(subject__icontains=q) | Q(Exists(_messages_matching(q))))
+        .annotate(
+            # The first message that matches, for a snippet (computed for the page's rows only).
+            match_text=Subquery(
+                _messages_matching(q).order_by("created_at", "pk").values("body_text")[:1]
+            )
+        )
         .select_related("partnership")
         .order_by("-last_message_at", "-pk")
     )
@@ -275,7 +281,10 @@ def search(*, user, q: str, partnership_id=None) -> dict:
 
 
 def _messages_matching(q: str) -> QuerySet:
-    return Message.objects.filter(thread=OuterRef("pk"), body__icontains=q)
+    """Messages of the outer thread whose words (as read, or as typed in Markdown) hold `q`."""
+    return Message.objects.filter(
+        Q(body_text__icontains=q) | Q(body__icontains=q), thread=OuterRef("pk")
+    )
 
 
 # --- Response figures ----------------------------------------------------------------------

@@ -221,7 +221,8 @@ def _add_message(thread, actor, side, body, attachments, now) -> Message:
         author=actor,
         author_side=side,
         body=body,
-        body_html=markdown.render(body),
+        body_html=(html := markdown.render(body)),
+        body_text=markdown.plain(html),
         created_at=now,
     )
     stored = _store_files(attachments, f"hub/{thread.partnership_id}/attachments")
@@ -263,7 +264,8 @@ def message_edit(*, actor, message: Message, body: str) -> Message:
         return message
     MessageRevision.objects.create(message=message, body=message.body, replaced_at=now)
     message.body, message.body_html, message.edited_at = body, markdown.render(body), now
-    message.save(update_fields=["body", "body_html", "edited_at"])
+    message.body_text = markdown.plain(message.body_html)
+    message.save(update_fields=["body", "body_html", "body_text", "edited_at"])
     return message
 
 

@@ -36,6 +36,28 @@ def _number(value: float) -> str:
 
 
 @register.filter
+def snippet(text: str | None, q: str, width: int = 80) -> str:
+    """About `width` characters either side of the first place `text` holds `q`, with the match
+    marked. Everything is escaped; only the <mark> is markup."""
+    from django.utils.html import escape, format_html
+
+    if not text or not q:
+        return ""
+    at = text.lower().find(q.lower())
+    if at < 0:
+        return escape(text[: 2 * width]) + ("…" if len(text) > 2 * width else "")
+    start, end = max(at - width, 0), min(at + len(q) + width, len(text))
+    return format_html(
+        "{}{}<mark>{}</mark>{}{}",
+        "…" if start > 0 else "",
+        text[start:at],
+        text[at : at + len(q)],
+        text[at + len(q) : end],
+        "…" if end < len(text) else "",
+    )
+
+
+@register.filter
 def side_label(side: str) -> str:
     from partnership.models import Side
 

@@ -37,6 +37,7 @@ class MessageFactory(factory.django.DjangoModelFactory):
     author_side = factory.LazyAttribute(lambda o: o.thread.side)
     body = factory.Sequence(lambda n: f"Message {n}")
     body_html = factory.LazyAttribute(lambda o: f"<p>{o.body}</p>")
+    body_text = factory.LazyAttribute(lambda o: o.body)
     created_at = factory.LazyAttribute(lambda o: o.thread.created_at)
 
 

@@ -156,3 +156,25 @@ def test_the_cross_partnership_inbox_filters_on_one_partnership(world, client):
     one = client.get(reverse("hub:inbox"), {"partnership": str(world.other_partnership.pk)})
     body = one.content.decode()
     assert "Universiteit U1" in body and "Ziekenhuis Z1" not in body
+
+
+def test_search_finds_words_as_read_and_shows_where(world, client):
+    services.thread_create(
+        actor=world.member,
+        partnership=world.partnership,
+        subject="Spoelruimte",
+        body="De vloer is nog **niet** in orde <script>alert(1)</script> na de ronde.",
+    )
+    found = selectors.search(user=world.supplier_lead, q="niet in orde")["threads"]
+    assert [t.subject for t in found] == ["Spoelruimte"]
+    client.force_login(world.supplier_lead)
+    page = client.get(reverse("hub:search"), {"q": "niet in orde"}).content.decode()
+    assert "nog <mark>niet in orde</mark> na de ronde." in page
+    assert "<script>alert" not in page
+
+
+def test_the_snippet_escapes_what_it_shows():
+    from messaging.templatetags.hub import snippet
+
+    shown = snippet("a <b>bold</b> claim about x<y and more", "x<y", width=8)
+    assert shown == "…m about <mark>x&lt;y</mark> and mor…"
