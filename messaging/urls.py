@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.InboxView.as_view(), name="inbox"),
     path("mark-read/", views.MarkAllReadView.as_view(), name="mark_all_read"),
     path("new/", views.ThreadCreateView.as_view(), name="thread_new"),
+    path("preview/", views.PreviewView.as_view(), name="preview"),
     path(T, views.ThreadView.as_view(), name="thread"),
     path(T + "reply/", views.ThreadReplyView.as_view(), name="thread_reply"),
     path(T + "update/", views.ThreadUpdateView.as_view(), name="thread_update"),

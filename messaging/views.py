@@ -26,7 +26,7 @@ from partnership.scoping import PartnershipScopedMixin
 from partnership.uploads import download_response
 from partnership.views import apply_errors
 
-from . import selectors, services
+from . import markdown, selectors, services
 from .forms import LinkDocumentsForm, MessageEditForm, ReplyForm, ThreadForm, ThreadUpdateForm
 from .models import Category, Message, Priority, Status, Thread, Visibility
 
@@ -133,6 +133,20 @@ class MarkAllReadView(HubMixin, View):
             ngettext("%(n)s thread marked as read.", "%(n)s threads marked as read.", n) % {"n": n},
         )
         return redirect("messaging:inbox", partnership_id=self.partnership.pk)
+
+
+class PreviewView(HubMixin, View):
+    """A message as it will read, before it is sent: the same Markdown rendering and
+    sanitising as a stored message (htmx fragment)."""
+
+    http_method_names = ["post"]
+    MAX = 20_000
+
+    def post(self, request, partnership_id):
+        text = request.POST.get("body", "")[: self.MAX]
+        return render(
+            request, "messaging/_preview.html", {"html": markdown.render(text), "text": text}
+        )
 
 
 # --- A new thread --------------------------------------------------------------------------

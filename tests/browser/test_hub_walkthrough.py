@@ -1,6 +1,6 @@
-"""The demo facility manager opens a complaint in the hub; the project leader answers it without a
-page reload and uploads a new version of a work instruction; the facility manager sees the unread
-badge, the answer and the new version."""
+"""The demo facility manager opens a complaint in the hub; the project leader previews and answers
+it without a page reload and uploads a new version of a work instruction; the facility manager
+sees the unread badge, the answer and the new version."""
 
 import io
 
@@ -78,8 +78,10 @@ def test_complaint_answer_and_new_version(browser_page, demo, tmp_path):
     page.get_by_role("link", name=SUBJECT).click()
     page.evaluate("window.__noReload = true")
     page.fill("#reply-form textarea[name=body]", ANSWER)
+    page.get_by_role("button", name="Preview").click()
+    page.wait_for_selector("[data-testid=preview] strong:has-text('werkinstructie')")
     page.get_by_role("button", name="Send reply").click()
-    page.wait_for_selector("strong:has-text('werkinstructie')")  # the rendered Markdown
+    page.wait_for_selector("#messages strong:has-text('werkinstructie')")  # the rendered Markdown
     assert page.evaluate("window.__noReload") is True  # swapped in by htmx, no reload
     assert page.input_value("#reply-form textarea[name=body]") == ""
     thread.refresh_from_db()

@@ -178,3 +178,14 @@ def test_the_snippet_escapes_what_it_shows():
 
     shown = snippet("a <b>bold</b> claim about x<y and more", "x<y", width=8)
     assert shown == "…m about <mark>x&lt;y</mark> and mor…"
+
+
+def test_the_preview_renders_and_sanitises_like_a_sent_message(world, client):
+    url = reverse("messaging:preview", kwargs={"partnership_id": world.partnership.pk})
+    client.force_login(world.supplier_lead)
+    page = client.post(url, {"body": "**Let op** <img src=x onerror=alert(1)>"}).content.decode()
+    assert "<strong>Let op</strong>" in page and "onerror" not in page
+    client.force_login(world.viewer)
+    assert client.post(url, {"body": "x"}).status_code == 403  # only for those who write
+    client.force_login(world.outsider)
+    assert client.post(url, {"body": "x"}).status_code == 404
