@@ -3,9 +3,6 @@ partnership) or `Thread.objects.visible_to` (across partnerships), so an interna
 reaches the other side or the facilitator, not even as a count. Each runs a fixed number of queries.
 """
 
-import statistics
-from datetime import datetime, timedelta
-
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -13,9 +10,9 @@ from django.urls import reverse
 
 from partnership.models import Membership, Participant, Partnership, Role, Side
 
+from .figures import figures, figures_by_period  # noqa: F401 (read here by the review round)
 from .models import (
     DONE_STATUSES,
-    RESOLVE_TIMED,
     Attachment,
     Category,
     Delivery,
@@ -285,91 +282,6 @@ def _messages_matching(q: str) -> QuerySet:
     return Message.objects.filter(
         Q(body_text__icontains=q) | Q(body__icontains=q), thread=OuterRef("pk")
     )
-
-
-# --- Response figures ----------------------------------------------------------------------
-
-
-def figures(*, partnership: Partnership, start: datetime, end: datetime) -> dict:
-    """Hub figures for threads opened in [start, end): the review round's input.
-
-    Only shared threads count: internal ones are one side's business and never appear in a
-    figure both sides and the facilitator read. Two queries."""
-    shared = Thread.objects.filter(
-        partnership=partnership,
-        visibility=Visibility.SHARED,
-        created_at__gte=start,
-        created_at__lt=end,
-    )
-    counts = shared.aggregate(
-        threads=Count("pk"),
-        complaints=Count("pk", filter=Q(category=Category.COMPLAINT)),
-        incidents=Count("pk", filter=Q(category=Category.INCIDENT)),
-        unanswered=Count("pk", filter=Q(first_response_at__isnull=True)),
-    )
-    rows = shared.values_list("category", "created_at", "first_response_at", "resolved_at")
-    responses, resolves = [], []
-    for category, created, responded, resolved in rows:
-        if responded is not None:
-            responses.append(responded - created)
-        if category in RESOLVE_TIMED and resolved is not None:
-            resolves.append(resolved - created)
-    return {
-        **counts,
-        "responded": len(responses),
-        "median_first_response": _median(responses),
-        "resolved": len(resolves),
-        "median_time_to_resolve": _median(resolves),
-    }
-
-
-def figures_by_period(*, partnership: Partnership, periods) -> list[dict]:
-    """`figures` for each Period (oldest first), in one pass over the threads of the span."""
-    from django.utils import timezone
-
-    if not periods:
-        return []
-    bounds = [
-        (
-            p,
-            timezone.make_aware(datetime.combine(p.start, datetime.min.time())),
-            timezone.make_aware(datetime.combine(p.next().start, datetime.min.time())),
-        )
-        for p in periods
-    ]
-    rows = list(
-        Thread.objects.filter(
-            partnership=partnership,
-            visibility=Visibility.SHARED,
-            created_at__gte=bounds[0][1],
-            created_at__lt=bounds[-1][2],
-        ).values_list("category", "created_at", "first_response_at", "resolved_at")
-    )
-    result = []
-    for period, start, end in bounds:
-        inside = [r for r in rows if start <= r[1] < end]
-        responses = [r[2] - r[1] for r in inside if r[2] is not None]
-        resolves = [r[3] - r[1] for r in inside if r[0] in RESOLVE_TIMED and r[3] is not None]
-        result.append(
-            {
-                "period": period,
-                "threads": len(inside),
-                "complaints": sum(1 for r in inside if r[0] == Category.COMPLAINT),
-                "incidents": sum(1 for r in inside if r[0] == Category.INCIDENT),
-                "unanswered": sum(1 for r in inside if r[2] is None),
-                "responded": len(responses),
-                "median_first_response": _median(responses),
-                "resolved": len(resolves),
-                "median_time_to_resolve": _median(resolves),
-            }
-        )
-    return result
-
-
-def _median(values: list[timedelta]) -> timedelta | None:
-    if not values:
-        return None
-    return timedelta(seconds=statistics.median(v.total_seconds() for v in values))
 
 
 def thread_url(thread: Thread) -> str:

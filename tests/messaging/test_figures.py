@@ -195,3 +195,43 @@ def test_figures_by_period_spreads_threads_over_quarters(world):
     )
     assert single["threads"] == rows[0]["threads"]
     assert single["median_first_response"] == rows[0]["median_first_response"]
+
+
+def test_the_database_and_the_row_by_row_figures_agree(world, monkeypatch):
+    """PostgreSQL computes the figures in one query; the embedded SQLite run counts rows in
+    Python. Both must give the same numbers (medians of odd and even counts, empty periods)."""
+    from messaging import figures as hub_figures
+
+    p = world.partnership
+    for day, answer, category, resolve in [
+        (5, 3, "complaint", 30),
+        (6, 8, "complaint", 9),
+        (7, None, "incident", None),
+        (40, 1, "incident", 50),
+        (41, 2, "question", None),
+        (42, 6, "question", None),
+        (43, 7, "idea", None),
+    ]:
+        opened = T0 + datetime.timedelta(days=day)
+        ThreadFactory(
+            partnership=p,
+            created_at=opened,
+            category=category,
+            status="resolved" if resolve else "open",
+            first_response_at=opened + hours(answer) if answer else None,
+            resolved_at=opened + hours(resolve) if resolve else None,
+        )
+    start = T0.date().replace(day=1)
+    periods = [Period.containing(start, "monthly")]
+    for _ in range(3):
+        periods.append(periods[-1].next())
+    ranges = [
+        (hub_figures._midnight(x.start), hub_figures._midnight(x.next().start)) for x in periods
+    ]
+
+    in_sql = hub_figures._figures_in_sql(p, ranges)
+    from_rows = hub_figures._figures_from_rows(p, ranges)
+
+    assert in_sql == from_rows
+    assert [r["threads"] for r in in_sql] == [3, 4, 0, 0]
+    assert in_sql[0]["median_first_response"] == hours(5.5)  # of 3 and 8 hours
