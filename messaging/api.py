@@ -300,7 +300,7 @@ class ThreadViewSet(
     )
     @action(detail=False, methods=["post"], url_path="mark-all-read")
     def mark_all_read(self, request, *args, **kwargs):
-        marked = services.mark_all_read(user=request.user, partnership=self.partnership)
+        marked = services.threads_mark_read(user=request.user, partnership=self.partnership)
         return Response({"marked": marked})
 
 

@@ -367,7 +367,7 @@ def thread_mark_read(*, user, thread: Thread) -> None:
 
 
 @transaction.atomic
-def mark_all_read(*, user, partnership: Partnership | None = None) -> int:
+def threads_mark_read(*, user, partnership: Partnership | None = None) -> int:
     """Mark every thread the user can see read (in one partnership, or everywhere)."""
     threads = Thread.objects.visible_to(user).unread_for(user)
     if partnership is not None:

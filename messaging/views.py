@@ -127,7 +127,7 @@ class MarkAllReadView(HubMixin, View):
     write_action = Action.READ
 
     def post(self, request, partnership_id):
-        n = services.mark_all_read(user=request.user, partnership=self.partnership)
+        n = services.threads_mark_read(user=request.user, partnership=self.partnership)
         messages.success(
             request,
             ngettext("%(n)s thread marked as read.", "%(n)s threads marked as read.", n) % {"n": n},

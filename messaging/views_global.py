@@ -89,7 +89,7 @@ class MarkAllReadView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        n = services.mark_all_read(user=request.user)
+        n = services.threads_mark_read(user=request.user)
         messages.success(
             request,
             ngettext("%(n)s thread marked as read.", "%(n)s threads marked as read.", n) % {"n": n},

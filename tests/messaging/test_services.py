@@ -344,9 +344,9 @@ def test_mark_all_read_per_partnership_and_everywhere(world):
     )
     assert selectors.unread_count(user=world.supplier_lead) == 3
 
-    assert services.mark_all_read(user=world.supplier_lead, partnership=world.partnership) == 2
+    assert services.threads_mark_read(user=world.supplier_lead, partnership=world.partnership) == 2
     assert selectors.unread_count(user=world.supplier_lead) == 1
-    assert services.mark_all_read(user=world.supplier_lead) == 1
+    assert services.threads_mark_read(user=world.supplier_lead) == 1
     assert selectors.unread_count(user=world.supplier_lead) == 0
 
 

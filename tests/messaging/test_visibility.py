@@ -92,7 +92,7 @@ def test_unread_counts_leave_out_the_other_sides_internal_threads(hub):
 
 
 def test_mark_all_read_touches_only_what_the_user_sees(hub):
-    assert services.mark_all_read(user=hub.facilitator) == 1
+    assert services.threads_mark_read(user=hub.facilitator) == 1
     assert not hub.client_internal.reads.filter(user=hub.facilitator).exists()
 
 
