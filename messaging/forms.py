@@ -121,7 +121,13 @@ class ThreadUpdateForm(forms.Form):
             Side.CLIENT: _("Waiting for the supplier"),
             Side.SUPPLIER: _("Waiting for the client"),
         }
+        # "Waiting" always means waiting for the *other* side of the person choosing it. When
+        # the thread waits for this person's own side, that state is offered as the current one
+        # (empty value: unchanged), so saving the assignee does not flip whom it waits for.
         choices = []
+        if thread.status == Status.WAITING and thread.waiting_for == side:
+            choices.append(("", _("%(state)s (now)") % {"state": thread.status_label}))
+            self.initial["status"] = ""
         for value, label in Status.choices:
             if value == Status.WAITING:
                 if thread.visibility != Visibility.SHARED:
@@ -129,12 +135,22 @@ class ThreadUpdateForm(forms.Form):
                 label = waiting.get(side, label)
             choices.append((value, label))
         self.fields["status"].choices = choices
+        self.fields["status"].required = False
 
 
 class LinkDocumentsForm(forms.Form):
     documents = forms.ModelMultipleChoiceField(
-        label=_("Link documents"), queryset=None, widget=forms.CheckboxSelectMultiple
+        label=_("Link documents"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,  # not marked as required: an empty choice is answered in clean
     )
+
+    def clean_documents(self):
+        documents = self.cleaned_data["documents"]
+        if not documents:
+            raise forms.ValidationError(_("Tick the documents to link."))
+        return documents
 
     def __init__(self, *args, thread, **kwargs):
         super().__init__(*args, **kwargs)
@@ -177,4 +193,5 @@ class PreferencesForm(forms.Form):
                 choices=Delivery.choices,
                 initial=current.get(value, Delivery.IMMEDIATE),
                 widget=forms.RadioSelect,
+                required=False,  # an option is always ticked; none means "right away"
             )

@@ -308,6 +308,8 @@ def thread_update(
             thread.resolved_at = thread.resolved_at or timezone.now()
         else:
             thread.resolved_at = None
+    elif status == Status.WAITING:  # already waiting: now for the other side of this actor
+        thread.waiting_for = access.other_side
     thread.priority = priority or thread.priority
     thread.category = category or thread.category
     thread.subject = subject.strip()[:200] if subject else thread.subject

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -245,6 +245,7 @@ class ThreadReplyView(ThreadView):
     def post(self, request, partnership_id, thread_id):
         form = ReplyForm(request.POST, request.FILES)
         message = None
+        status_before = self.thread.status
         if form.is_valid():
             try:
                 message = services.message_post(
@@ -256,6 +257,11 @@ class ThreadReplyView(ThreadView):
             except ValidationError as exc:
                 apply_errors(form, exc)
         if is_htmx(request):
+            if message is not None and status_before != message.thread.status:
+                # The answer reopened the thread: the status shown beside it must change too.
+                response = HttpResponse(status=204)
+                response["HX-Refresh"] = "true"
+                return response
             return self.fragment(request, form, message)
         if message is None:  # the whole page again, the error next to the field
             return self.render_to_response(self.get_context_data(reply_form=form))
@@ -291,7 +297,7 @@ class ThreadUpdateView(ThreadView):
                 services.thread_update(
                     actor=request.user,
                     thread=self.thread,
-                    status=d["status"],
+                    status=d["status"] or None,  # empty: the current state stays
                     priority=d["priority"],
                     assignee=d["assignee"],
                 )

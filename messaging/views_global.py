@@ -18,7 +18,7 @@ from partnership.views import apply_errors
 
 from . import selectors, services
 from .forms import PreferencesForm
-from .models import Category
+from .models import Category, Delivery
 from .views import PAGE_SIZE, status_choices
 
 DOCUMENT_RESULTS = 25
@@ -111,7 +111,8 @@ class PreferencesView(LoginRequiredMixin, FormView):
 
     def form_valid(self, form):
         try:
-            services.preferences_set(user=self.request.user, choices=form.cleaned_data)
+            choices = {c: d or Delivery.IMMEDIATE for c, d in form.cleaned_data.items()}
+            services.preferences_set(user=self.request.user, choices=choices)
         except ValidationError as exc:
             apply_errors(form, exc)
             return self.form_invalid(form)

@@ -189,3 +189,60 @@ def test_the_preview_renders_and_sanitises_like_a_sent_message(world, client):
     assert client.post(url, {"body": "x"}).status_code == 403  # only for those who write
     client.force_login(world.outsider)
     assert client.post(url, {"body": "x"}).status_code == 404
+
+
+def test_the_side_waited_for_sees_that_state_and_can_hand_the_ball_back(world, thread):
+    from messaging.forms import ThreadUpdateForm
+
+    services.thread_update(actor=world.member, thread=thread, status="waiting")
+    thread.refresh_from_db()
+    with translation.override("en"):
+        form = ThreadUpdateForm(thread=thread, side="supplier")
+        choices = {value: str(label) for value, label in form.fields["status"].choices}
+    assert choices[""] == "Waiting for the supplier (now)" and form.initial["status"] == ""
+    assert choices["waiting"] == "Waiting for the client"
+
+    services.thread_update(actor=world.supplier_lead, thread=thread, status="waiting")
+    thread.refresh_from_db()
+    assert (thread.status, thread.waiting_for) == ("waiting", "client")
+
+
+def test_saving_the_handling_without_a_status_keeps_the_wait(world, thread, client):
+    services.thread_update(actor=world.member, thread=thread, status="waiting")
+    client.force_login(world.supplier_lead)
+    url = reverse(
+        "messaging:thread_update",
+        kwargs={"partnership_id": world.partnership.pk, "thread_id": thread.pk},
+    )
+    response = client.post(url, {"status": "", "priority": "high", "assignee": ""})
+    assert response.status_code == 302
+    thread.refresh_from_db()
+    assert (thread.status, thread.waiting_for, thread.priority) == ("waiting", "supplier", "high")
+
+
+def test_an_htmx_answer_that_reopens_the_thread_reloads_the_page(world, thread, client):
+    services.thread_update(actor=world.member, thread=thread, status="waiting")
+    client.force_login(world.supplier_lead)
+    url = reverse(
+        "messaging:thread_reply",
+        kwargs={"partnership_id": world.partnership.pk, "thread_id": thread.pk},
+    )
+    reopened = client.post(url, {"body": "Gedaan."}, HTTP_HX_REQUEST="true")
+    assert reopened.status_code == 204 and reopened["HX-Refresh"] == "true"
+    plain = client.post(url, {"body": "En nog iets."}, HTTP_HX_REQUEST="true")
+    assert plain.status_code == 200 and "HX-Refresh" not in plain  # nothing else changed
+
+
+def test_linking_without_a_ticked_document_says_so(world, thread, client):
+    services.document_create(
+        actor=world.member, partnership=world.partnership, title="Handzeep", file=pdf()
+    )
+    client.force_login(world.member)
+    url = reverse(
+        "messaging:thread_documents",
+        kwargs={"partnership_id": world.partnership.pk, "thread_id": thread.pk},
+    )
+    with translation.override("en"):
+        page = client.post(url, {}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Tick the documents to link." in page
+    assert not thread.documents.exists()
