@@ -50,7 +50,12 @@ class MultipleFileField(forms.FileField):
 
 
 class UserChoiceField(forms.ModelChoiceField):
+    """A participant, named with their side so both sides know whose person it is."""
+
     def label_from_instance(self, obj) -> str:
+        side = getattr(obj, "side", "")
+        if side in Side.values:
+            return f"{obj.display_name} ({Side(side).label})"
         return obj.display_name
 
 

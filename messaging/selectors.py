@@ -52,8 +52,15 @@ def assignable_users(*, partnership: Partnership, visibility: str = Visibility.S
             participations__side__in=sides,
         )
         .exclude(pk__in=read_only)  # a viewer cannot act on a thread, so cannot own one
+        .annotate(
+            side=Subquery(
+                Participant.objects.filter(partnership=partnership, user=OuterRef("pk")).values(
+                    "side"
+                )[:1]
+            )
+        )
         .distinct()
-        .order_by("full_name", "email")
+        .order_by("side", "full_name", "email")
     )
 
 

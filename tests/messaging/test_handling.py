@@ -246,3 +246,13 @@ def test_linking_without_a_ticked_document_says_so(world, thread, client):
         page = client.post(url, {}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Tick the documents to link." in page
     assert not thread.documents.exists()
+
+
+def test_the_assignee_list_names_each_persons_side(world, thread):
+    from messaging.forms import ThreadUpdateForm
+
+    with translation.override("en"):
+        form = ThreadUpdateForm(thread=thread, side="client")
+        labels = [str(label) for _value, label in form.fields["assignee"].choices]
+    assert f"{world.supplier_lead.display_name} (Supplier)" in labels
+    assert f"{world.member.display_name} (Client)" in labels
