@@ -28,19 +28,19 @@ from .models import (
 SEARCH_MIN_LENGTH = 2
 
 
-def sides_seeing(thread: Thread) -> list[str]:
-    """The sides whose participants may read `thread` (the facilitator only for shared ones)."""
-    if thread.visibility == Visibility.CLIENT_INTERNAL:
+def working_sides(visibility: str) -> list[str]:
+    """The sides (client, supplier) whose participants read and handle a thread of this
+    visibility; the facilitator reads shared threads too but is never notified or assigned."""
+    if visibility == Visibility.CLIENT_INTERNAL:
         return [Side.CLIENT]
-    if thread.visibility == Visibility.SUPPLIER_INTERNAL:
+    if visibility == Visibility.SUPPLIER_INTERNAL:
         return [Side.SUPPLIER]
-    return [Side.CLIENT, Side.SUPPLIER, Side.FACILITATOR]
+    return [Side.CLIENT, Side.SUPPLIER]
 
 
 def assignable_users(*, partnership: Partnership, visibility: str = Visibility.SHARED) -> QuerySet:
     """Who a thread can be assigned to: participants of the sides that may see it who may write
     (never a read-only viewer, nor the facilitator, who guides and does not handle requests)."""
-    sides = [s for s in (Side.CLIENT, Side.SUPPLIER) if s in _sides_for(visibility)]
     read_only = Membership.objects.filter(
         role=Role.VIEWER, organization_id__in=[partnership.client_id, partnership.supplier_id]
     ).values("user_id")
@@ -49,7 +49,7 @@ def assignable_users(*, partnership: Partnership, visibility: str = Visibility.S
         .objects.filter(
             is_active=True,
             participations__partnership=partnership,
-            participations__side__in=sides,
+            participations__side__in=working_sides(visibility),
         )
         .exclude(pk__in=read_only)  # a viewer cannot act on a thread, so cannot own one
         .annotate(
@@ -64,17 +64,13 @@ def assignable_users(*, partnership: Partnership, visibility: str = Visibility.S
     )
 
 
-def _sides_for(visibility: str) -> list[str]:
-    return sides_seeing(Thread(visibility=visibility))
-
-
 def people_to_notify(*, thread: Thread, new_thread: bool) -> QuerySet:
     """The people involved: for a new thread every participant of a side that may see it (the
     facilitator not), for a reply the opener, the assignee and everyone who wrote in it."""
     users = get_user_model().objects.filter(is_active=True)
     may_see = Q(
         participations__partnership_id=thread.partnership_id,
-        participations__side__in=[s for s in sides_seeing(thread) if s != Side.FACILITATOR],
+        participations__side__in=working_sides(thread.visibility),
     )
     if new_thread:
         return users.filter(may_see).distinct()
@@ -302,12 +298,4 @@ def document_url(document: Document) -> str:
     return reverse(
         "messaging:document",
         kwargs={"partnership_id": document.partnership_id, "document_id": document.pk},
-    )
-
-
-def participant_side(*, partnership: Partnership, user) -> str | None:
-    return (
-        Participant.objects.filter(partnership=partnership, user=user)
-        .values_list("side", flat=True)
-        .first()
     )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partnership.access import Action, require_action
-from partnership.models import Notification, Partnership, Side
+from partnership.models import Notification, Partnership
 from partnership.uploads import display_name, random_name, sha256_of, validate_hub_file
 
 from . import markdown, notifying, selectors
@@ -524,7 +524,3 @@ def preferences_set(*, user, choices: dict[str, str]) -> None:
         unique_fields=["user", "category"],
         update_fields=["delivery"],
     )
-
-
-def side_label(side: str) -> str:
-    return dict(Side.choices).get(side, "")
