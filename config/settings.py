@@ -147,6 +147,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kpis.tasks.remind_missing_measurements",
         "schedule": crontab(hour=7, minute=0),
     },
+    # All review-round clock work; just after calendar.DAY_STARTS, so rounds open that morning.
+    "reviews-tick": {
+        "task": "reviews.tasks.tick",
+        "schedule": crontab(hour=7, minute=5),
+    },
     "messaging-send-digests": {
         "task": "messaging.tasks.send_digests",
         "schedule": crontab(hour=7, minute=30),

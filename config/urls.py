@@ -18,5 +18,7 @@ urlpatterns = [
     path("partnerships/<uuid:partnership_id>/sti/", include("sti.urls")),
     path("partnerships/<uuid:partnership_id>/hub/", include("messaging.urls")),
     path("hub/", include(("messaging.urls_global", "hub"), namespace="hub")),
+    path("partnerships/<uuid:partnership_id>/", include("reviews.urls")),
+    path("", include(("reviews.urls_global", "reviews_global"), namespace="reviews_global")),
     path("", include("partnership.urls")),
 ]

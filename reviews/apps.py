@@ -1,6 +1,44 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReviewsConfig(AppConfig):
     name = "reviews"
+    verbose_name = _("Review rounds")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from partnership.demo import register_seeder
+        from partnership.history import register_history_source
+        from partnership.navigation import Tab, register_tab
+        from partnership.panels import Panel, register_panel
+
+        from . import demo, panels
+
+        register_seeder(demo.seed)
+        register_history_source(_history_sources)
+        register_tab(Tab("rounds", _("Review rounds"), "reviews:rounds", order=40))
+        register_tab(Tab("actions", _("Actions"), "reviews:actions", order=41))
+        register_panel(
+            Panel(
+                "reviews",
+                order=40,
+                overview=panels.overview,
+                overview_template="reviews/_overview_panel.html",
+                cards=panels.cards,
+                card_template="reviews/_card_panel.html",
+            )
+        )
+
+
+def _history_sources(partnership):
+    """Review settings, sessions, minutes, decisions and actions in the audit trail."""
+    from .models import ActionItem, AgendaItem, Decision, ReviewSettings, Session
+
+    return [
+        (ReviewSettings, ReviewSettings.history.filter(partnership_id=partnership.pk)),
+        (Session, Session.history.filter(round__partnership_id=partnership.pk)),
+        (AgendaItem, AgendaItem.history.filter(round__partnership_id=partnership.pk)),
+        (Decision, Decision.history.filter(round__partnership_id=partnership.pk)),
+        (ActionItem, ActionItem.history.filter(partnership_id=partnership.pk)),
+    ]

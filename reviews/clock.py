@@ -1,0 +1,207 @@
+"""The daily clock of review rounds: everything that happens because a date has come.
+
+`tick` plans the next rounds, opens due rounds, reminds those who have not answered 3 days and
+1 day before closing, closes expired rounds, reminds action owners 2 days before the due date and
+once overdue, and finishes published reports a worker did not get to. Every step is idempotent:
+transitions are guarded (row lock, state check, database trigger) and every reminder is claimed
+by a unique row before it is sent, so running tick twice, or in two workers at once, does nothing
+twice. Each round and action is handled in its own transaction: one failure does not stop the rest.
+"""
+
+import datetime
+import logging
+from collections import Counter
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partnership.notifications import notify
+from sti import selectors as sti_selectors
+from sti.models import Response, SurveyState
+
+from . import calendar, services
+from .models import (
+    ActionItem,
+    ActionReminder,
+    ActionReminderKind,
+    ReminderKind,
+    ReviewRound,
+    RoundState,
+)
+
+logger = logging.getLogger(__name__)
+
+REMINDERS = (
+    (datetime.timedelta(days=1), ReminderKind.CLOSING_1_DAY),
+    (datetime.timedelta(days=3), ReminderKind.CLOSING_3_DAYS),
+)
+ACTION_DUE_SOON_DAYS = 2
+
+
+def tick(*, now: datetime.datetime | None = None) -> dict:
+    """Do all clock work that is due at `now`; returns what was done, by step."""
+    now = now or timezone.now()
+    done = Counter()
+    done["planned"] = services.rounds_plan_due(now=now)
+    for review_round in _due(state=RoundState.SCHEDULED, opens_at__lte=now):
+        done["opened"] += _step(services.round_open, review_round=review_round, now=now)
+    for review_round in ReviewRound.objects.filter(
+        state=RoundState.OPEN, closes_at__gt=now, closes_at__lte=now + REMINDERS[-1][0]
+    ):
+        done["reminded"] += _remind(review_round, now)
+    for review_round in _due(
+        state=RoundState.OPEN, closes_at__lte=now
+    ) | ReviewRound.objects.filter(state=RoundState.OPEN, survey__state=SurveyState.CLOSED):
+        done["closed"] += _step(services.round_close, review_round=review_round, now=now)
+    done.update(remind_action_owners(now=now))
+    done["reports"] = finish_reports(now=now)
+    return dict(done)
+
+
+def _due(**lookups):
+    """Rounds the clock moves by itself: of partnerships that run rounds automatically."""
+    return (
+        ReviewRound.objects.filter(partnership__phase__in=services.ROUND_PHASES, **lookups)
+        .exclude(partnership__review_settings__automatic=False)
+        .order_by("opens_at", "pk")
+    )
+
+
+def _step(service, **kwargs) -> int:
+    try:
+        service(**kwargs)
+    except ValidationError:
+        return 0  # another worker or a manager got there first, or the state moved on
+    except Exception:
+        logger.exception("Review clock: %s failed for %s", service.__name__, kwargs)
+        return 0
+    return 1
+
+
+def _remind(review_round: ReviewRound, now: datetime.datetime) -> int:
+    """Remind everyone who rates and has not submitted; the round's row lock serialises workers."""
+    try:
+        with transaction.atomic():
+            review_round = (
+                ReviewRound.objects.select_for_update(of=("self",))
+                .select_related("partnership", "survey")
+                .get(pk=review_round.pk)
+            )
+            survey = review_round.survey
+            if review_round.state != RoundState.OPEN or survey is None or not survey.is_open:
+                return 0
+            left = review_round.closes_at - now
+            kind = next(kind for limit, kind in REMINDERS if left <= limit)
+            submitted = set(
+                Response.objects.filter(survey=survey, submitted_at__isnull=False).values_list(
+                    "respondent_id", flat=True
+                )
+            )
+            waiting = [
+                p.user
+                for p in sti_selectors.respondents(partnership=review_round.partnership)
+                if p.user_id not in submitted
+            ]
+            claimed = services.claim_reminders(review_round=review_round, users=waiting, kind=kind)
+            notify(
+                users=claimed,
+                kind=f"reviews.{kind}",
+                title=_("Reminder: rate the cooperation in %(partnership)s before %(closes)s"),
+                body=_(
+                    "The questionnaire of review round %(period)s closes on %(closes)s. "
+                    "Your answers stay sealed until then."
+                ),
+                params={
+                    "partnership": review_round.partnership.title,
+                    "period": review_round.label,
+                    "closes": timezone.localtime(
+                        review_round.closes_at, calendar.TIME_ZONE
+                    ).strftime("%d-%m-%Y %H:%M"),
+                },
+                url=sti_selectors.survey_url(survey),
+                partnership=review_round.partnership,
+            )
+            return len(claimed)
+    except Exception:
+        logger.exception("Review clock: reminders failed for round %s", review_round.pk)
+        return 0
+
+
+def remind_action_owners(*, now: datetime.datetime | None = None) -> Counter:
+    """Owners hear of an open action 2 days before its due date and once it is overdue."""
+    now = now or timezone.now()
+    today = calendar.local_date(now)
+    done = Counter()
+    candidates = (
+        ActionItem.objects.open()
+        .filter(due_date__lte=today + datetime.timedelta(days=ACTION_DUE_SOON_DAYS))
+        .select_related("partnership", "owner")
+        .order_by("due_date", "pk")
+    )
+    for action in candidates:
+        kind = (
+            ActionReminderKind.OVERDUE if action.due_date < today else ActionReminderKind.DUE_SOON
+        )
+        if (
+            kind == ActionReminderKind.DUE_SOON
+            and (action.due_date - today).days > ACTION_DUE_SOON_DAYS
+        ):
+            continue
+        try:
+            with transaction.atomic():
+                if not _claim_action_reminder(action, kind):
+                    continue
+                _notify_owner(action, kind)
+                done[f"action_{kind}"] += 1
+        except Exception:
+            logger.exception("Review clock: action reminder failed for action %s", action.pk)
+    return done
+
+
+def _claim_action_reminder(action: ActionItem, kind: str) -> bool:
+    try:
+        with transaction.atomic():
+            ActionReminder.objects.create(action=action, kind=kind, due_date=action.due_date)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _notify_owner(action: ActionItem, kind: str) -> None:
+    if kind == ActionReminderKind.OVERDUE:
+        title = _("Action overdue: %(title)s")
+        body = _("The action was due on %(due)s in %(partnership)s. Update its status or its date.")
+    else:
+        title = _("Action due on %(due)s: %(title)s")
+        body = _("Your action in %(partnership)s is due in two days.")
+    notify(
+        users=[action.owner],
+        kind=f"reviews.action_{kind}",
+        title=title,
+        body=body,
+        params={
+            "title": action.title.replace("%", "%%"),
+            "due": action.due_date.strftime("%d-%m-%Y"),
+            "partnership": action.partnership.title.replace("%", "%%"),
+        },
+        url=action.get_absolute_url(),
+        partnership=action.partnership,
+    )
+
+
+def finish_reports(*, now: datetime.datetime | None = None) -> int:
+    """Render the PDFs of published rounds that have none yet, and tell both sides."""
+    from . import report
+
+    finished = 0
+    for review_round in ReviewRound.objects.filter(
+        state=RoundState.PUBLISHED, report_notified_at__isnull=True
+    ).select_related("partnership"):
+        try:
+            report.store_report_files(review_round=review_round)
+            finished += services.report_notify(review_round=review_round, now=now)
+        except Exception:
+            logger.exception("Review clock: report of round %s failed", review_round.pk)
+    return finished

@@ -1,0 +1,421 @@
+"""Review rounds: plan, open, close, discuss, publish, reopen. Keyword-only, one transaction each.
+
+Every transition locks the round's row, checks its state and records a `RoundEvent`; the
+database refuses any other change of state (see the trigger in the migrations), so a double
+click, a second worker or a hand racing the clock cannot move a round twice. `actor=None` is the
+clock. `now` is taken from the clock unless given (tests and the demo pass their own).
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from partnership.access import Action, access_for, require_action
+from partnership.models import Partnership, Phase
+from partnership.notifications import enqueue_after_commit, notify
+from sti import selectors as sti_selectors
+from sti import services_surveys as surveys
+from sti.models import Survey, SurveyState
+
+from . import calendar, selectors
+from .models import (
+    ReminderKind,
+    ReviewRound,
+    ReviewSettings,
+    RoundEvent,
+    RoundReminder,
+    RoundState,
+)
+
+# Partnerships in these phases run review rounds.
+ROUND_PHASES = (Phase.PILOT, Phase.ACTIVE, Phase.RENEWAL)
+
+
+def _now(now):
+    return now or timezone.now()
+
+
+def _lock(review_round: ReviewRound) -> ReviewRound:
+    return (
+        ReviewRound.objects.select_for_update(of=("self",))
+        .select_related("partnership", "survey")
+        .get(pk=review_round.pk)
+    )
+
+
+def _move(review_round: ReviewRound, to: str, *, actor, now, reason: str = "", **fields) -> None:
+    """Move a locked round one step and record it; the database checks the step."""
+    before = review_round.state
+    review_round.state = to
+    for name, value in fields.items():
+        setattr(review_round, name, value)
+    try:
+        with transaction.atomic():
+            review_round.save()
+    except IntegrityError:
+        raise ValidationError(
+            _("This round cannot go from %(from)s to %(to)s.")
+            % {"from": RoundState(before).label, "to": RoundState(to).label}
+        ) from None
+    RoundEvent.objects.create(
+        round=review_round, from_state=before, to_state=to, actor=actor, reason=reason, at=now
+    )
+
+
+def _require(actor, partnership: Partnership, *actions: str) -> None:
+    """The actor may do at least one of `actions` (the clock, `None`, may do everything)."""
+    if actor is None:
+        return
+    access = access_for(actor, partnership)
+    if not any(access.can(a) for a in actions):
+        raise PermissionDenied
+
+
+# --- settings and planning -------------------------------------------------------------------
+
+
+def settings_for(*, partnership: Partnership) -> ReviewSettings:
+    return selectors.settings_for(partnership=partnership)
+
+
+@transaction.atomic
+def settings_update(*, actor, partnership: Partnership, **values) -> ReviewSettings:
+    """Change the cadence or window; scheduled rounds that have not opened follow the change."""
+    require_action(actor, partnership, Action.MANAGE)
+    review_settings, _created = ReviewSettings.objects.select_for_update().get_or_create(
+        partnership=partnership
+    )
+    for name, value in values.items():
+        setattr(review_settings, name, value)
+    review_settings.full_clean(exclude=["partnership"])
+    review_settings.save()
+    # Scheduled rounds keep their period (a new cadence starts with the next period) but
+    # follow the new window.
+    for review_round in ReviewRound.objects.filter(
+        partnership=partnership, state=RoundState.SCHEDULED
+    ).select_for_update():
+        period = calendar.ReviewPeriod(review_round.period_start, review_round.period_end, 0)
+        review_round.opens_at, review_round.closes_at = calendar.window(
+            period,
+            open_after_working_days=review_settings.open_after_working_days,
+            open_days=review_settings.open_days,
+        )
+        review_round.save(update_fields=["opens_at", "closes_at"])
+        _sync_survey_window(review_round)
+    return review_settings
+
+
+def _sync_survey_window(review_round: ReviewRound) -> None:
+    survey = review_round.survey
+    if survey is not None and survey.state == SurveyState.SCHEDULED:
+        survey.opens_at, survey.closes_at = review_round.opens_at, review_round.closes_at
+        survey.save(update_fields=["opens_at", "closes_at"])
+
+
+def _link_survey(review_round: ReviewRound) -> Survey | None:
+    """The survey of the round's last quarter: the one planned by hand, or a new one."""
+    if review_round.survey_id:
+        return review_round.survey
+    quarter = calendar.ReviewPeriod(
+        review_round.period_start, review_round.period_end, 3
+    ).survey_quarter
+    survey = Survey.objects.filter(
+        partnership=review_round.partnership, period_start=quarter.start, review_round=None
+    ).first()
+    if survey is None:
+        if sti_selectors.current_set(partnership=review_round.partnership) is None:
+            return None  # no signed-off indicator set yet: the round runs without questionnaire
+        if Survey.objects.filter(
+            partnership=review_round.partnership, period_start=quarter.start
+        ).exists():
+            return None  # the quarter's survey belongs to another round
+        survey = surveys.survey_create(
+            actor=None,
+            partnership=review_round.partnership,
+            period=quarter,
+            opens_at=review_round.opens_at,
+            closes_at=review_round.closes_at,
+        )
+    review_round.survey = survey
+    review_round.save(update_fields=["survey"])
+    return survey
+
+
+@transaction.atomic
+def round_plan(
+    *, partnership: Partnership, period: calendar.ReviewPeriod, actor=None
+) -> ReviewRound:
+    """Plan the round of a period, or return the one already planned (creates nothing twice)."""
+    _require(actor, partnership, Action.MANAGE)
+    existing = ReviewRound.objects.filter(
+        partnership=partnership, period_start=period.start
+    ).first()
+    if existing is not None:
+        return existing
+    review_settings = selectors.settings_for(partnership=partnership)
+    opens_at, closes_at = calendar.window(
+        period,
+        open_after_working_days=review_settings.open_after_working_days,
+        open_days=review_settings.open_days,
+    )
+    try:
+        with transaction.atomic():
+            review_round = ReviewRound.objects.create(
+                partnership=partnership,
+                period_start=period.start,
+                period_end=period.end,
+                opens_at=opens_at,
+                closes_at=closes_at,
+            )
+    except IntegrityError:  # another worker planned it meanwhile
+        return ReviewRound.objects.get(partnership=partnership, period_start=period.start)
+    _link_survey(review_round)
+    return review_round
+
+
+def rounds_plan_due(*, now: datetime.datetime | None = None) -> int:
+    """Plan the round of the current period for every partnership that runs rounds."""
+    now = _now(now)
+    today = calendar.local_date(now)
+    created = 0
+    partnerships = Partnership.objects.filter(phase__in=ROUND_PHASES).select_related(
+        "review_settings"
+    )
+    for partnership in partnerships:
+        cadence = selectors.settings_for(partnership=partnership).cadence
+        period = calendar.ReviewPeriod.containing(today, cadence)
+        if ReviewRound.objects.filter(partnership=partnership, period_start=period.start).exists():
+            continue
+        round_plan(partnership=partnership, period=period)
+        created += 1
+    return created
+
+
+# --- the round's life ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def round_open(
+    *, review_round: ReviewRound, actor=None, now: datetime.datetime | None = None
+) -> ReviewRound:
+    """Open the questionnaire: the survey opens and everyone who rates is told."""
+    _require(actor, review_round.partnership, Action.MANAGE)
+    now = _now(now)
+    review_round = _lock(review_round)
+    if review_round.state != RoundState.SCHEDULED:
+        raise ValidationError(_("Only a scheduled round can be opened."))
+    if review_round.closes_at <= now:
+        raise ValidationError(
+            {"closes_at": _("The closing time has already passed; plan a later one first.")}
+        )
+    try:
+        with transaction.atomic():
+            _move(
+                review_round,
+                RoundState.OPEN,
+                actor=actor,
+                now=now,
+                opened_at=now,
+                opens_at=min(review_round.opens_at, now),
+            )
+    except IntegrityError:
+        raise ValidationError(_("Another round of this partnership is still open.")) from None
+    survey = _link_survey(review_round)
+    if survey is not None and survey.state == SurveyState.SCHEDULED:
+        survey.closes_at = review_round.closes_at
+        survey.save(update_fields=["closes_at"])
+        surveys.survey_open(survey=survey, actor=None)  # tells everyone who rates
+    elif survey is None:
+        notify(
+            users=sti_selectors.managers_of(partnership=review_round.partnership),
+            kind="reviews.round_opened_without_survey",
+            title=_("Review round %(period)s opened without a questionnaire"),
+            body=_(
+                "There is no indicator set signed off by both sides, so nobody rates this round. "
+                "The KPIs, the hub figures and the actions are still reviewed."
+            ),
+            params={"period": review_round.label},
+            url=review_round.get_absolute_url(),
+            partnership=review_round.partnership,
+        )
+    return review_round
+
+
+@transaction.atomic
+def round_close(
+    *, review_round: ReviewRound, actor=None, now: datetime.datetime | None = None
+) -> ReviewRound:
+    """Close the questionnaire: results open, the agenda is proposed, the facilitator is asked."""
+    from .agenda import agenda_propose
+
+    _require(actor, review_round.partnership, Action.MANAGE)
+    now = _now(now)
+    review_round = _lock(review_round)
+    if review_round.state != RoundState.OPEN:
+        raise ValidationError(_("Only an open round can be closed."))
+    _move(review_round, RoundState.CLOSED, actor=actor, now=now, closed_at=now)
+    survey = review_round.survey
+    if survey is not None and survey.state == SurveyState.OPEN:
+        surveys.survey_close(survey=survey, actor=None)  # unseals and tells both sides
+    agenda_propose(review_round=review_round, now=now)
+    _ask_to_plan(review_round)
+    return review_round
+
+
+def _ask_to_plan(review_round: ReviewRound) -> None:
+    """Ask the facilitator (without one: the managers) to plan the session, once each."""
+    partnership = review_round.partnership
+    people = list(selectors.facilitators(partnership=partnership))
+    if not people:
+        people = list(sti_selectors.managers_of(partnership=partnership))
+    claimed = claim_reminders(
+        review_round=review_round, users=people, kind=ReminderKind.PLAN_SESSION
+    )
+    notify(
+        users=claimed,
+        kind="reviews.plan_session",
+        title=_("Plan the session of review round %(period)s"),
+        body=_(
+            "The questionnaire of %(partnership)s has closed and the results are in. "
+            "Plan the session and check the proposed agenda."
+        ),
+        params={"period": review_round.label, "partnership": partnership.title},
+        url=review_round.get_absolute_url(),
+        partnership=partnership,
+    )
+
+
+def claim_reminders(*, review_round: ReviewRound, users, kind: str) -> list:
+    """Claim one reminder row per user; returns the users whose row this call created.
+
+    The round's row is locked by the caller or by the transition, and the unique constraint
+    backs it up: two workers never both claim the same reminder.
+    """
+    users = {u.pk: u for u in users}
+    if not users:
+        return []
+    taken = set(
+        RoundReminder.objects.filter(round=review_round, kind=kind, user_id__in=users).values_list(
+            "user_id", flat=True
+        )
+    )
+    fresh = [u for pk, u in users.items() if pk not in taken]
+    RoundReminder.objects.bulk_create(
+        [RoundReminder(round=review_round, user=u, kind=kind) for u in fresh]
+    )
+    return fresh
+
+
+@transaction.atomic
+def round_finish(
+    *, review_round: ReviewRound, actor, now: datetime.datetime | None = None
+) -> ReviewRound:
+    """The session has been held: minutes and actions are recorded (closed → discussed)."""
+    _require(actor, review_round.partnership, Action.FACILITATE, Action.MANAGE)
+    now = _now(now)
+    review_round = _lock(review_round)
+    if review_round.state != RoundState.CLOSED:
+        raise ValidationError(_("Only a closed round can be marked as discussed."))
+    session = getattr(review_round, "session", None)
+    if session is None:
+        raise ValidationError(_("Plan the session before marking the round as discussed."))
+    _move(review_round, RoundState.DISCUSSED, actor=actor, now=now, discussed_at=now)
+    if session.held_at is None:
+        session.held_at = min(now, session.starts_at)
+        session.save(update_fields=["held_at", "updated_at"])
+    return review_round
+
+
+@transaction.atomic
+def round_publish(
+    *, review_round: ReviewRound, actor, now: datetime.datetime | None = None
+) -> ReviewRound:
+    """Freeze the report and share it; the PDFs are rendered by a worker (or the next tick)."""
+    from . import report
+    from .tasks import render_report
+
+    _require(actor, review_round.partnership, Action.FACILITATE, Action.MANAGE)
+    now = _now(now)
+    review_round = _lock(review_round)
+    if review_round.state != RoundState.DISCUSSED:
+        raise ValidationError(_("Only a discussed round can be published."))
+    snapshot = report.compile_report(review_round=review_round, now=now)
+    _move(
+        review_round,
+        RoundState.PUBLISHED,
+        actor=actor,
+        now=now,
+        published_at=now,
+        report_snapshot=snapshot,
+        report_edition=review_round.report_edition + 1,
+        report_notified_at=None,
+    )
+    enqueue_after_commit(render_report, review_round.pk)
+    return review_round
+
+
+REOPEN_TO = {RoundState.PUBLISHED: RoundState.DISCUSSED, RoundState.DISCUSSED: RoundState.CLOSED}
+
+
+@transaction.atomic
+def round_reopen(
+    *, review_round: ReviewRound, actor, reason: str, now: datetime.datetime | None = None
+) -> ReviewRound:
+    """Take a round one step back, with a reason on record (published → discussed → closed).
+
+    A closed questionnaire is never reopened: its answers are frozen once results are read.
+    """
+    _require(actor, review_round.partnership, Action.FACILITATE, Action.MANAGE)
+    now = _now(now)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the round is reopened.")})
+    review_round = _lock(review_round)
+    to = REOPEN_TO.get(review_round.state)
+    if to is None:
+        raise ValidationError(_("Only a discussed or published round can be reopened."))
+    cleared = {"published_at": None} if to == RoundState.DISCUSSED else {"discussed_at": None}
+    _move(
+        review_round,
+        to,
+        actor=actor,
+        now=now,
+        reason=reason,
+        reopen_count=review_round.reopen_count + 1,
+        **cleared,
+    )
+    notify(
+        users=selectors.people_to_inform(partnership=review_round.partnership),
+        kind="reviews.round_reopened",
+        title=_("Review round %(period)s was reopened"),
+        body=_("Reason: %(reason)s"),
+        params={"period": review_round.label, "reason": reason.replace("%", "%%")},
+        url=review_round.get_absolute_url(),
+        partnership=review_round.partnership,
+        email=False,
+    )
+    return review_round
+
+
+def report_notify(*, review_round: ReviewRound, now: datetime.datetime | None = None) -> bool:
+    """Tell both sides the published report is there, once per publication."""
+    now = _now(now)
+    with transaction.atomic():
+        claimed = ReviewRound.objects.filter(
+            pk=review_round.pk, state=RoundState.PUBLISHED, report_notified_at__isnull=True
+        ).update(report_notified_at=now)
+        if not claimed:
+            return False
+        notify(
+            users=selectors.people_to_inform(partnership=review_round.partnership),
+            kind="reviews.report_published",
+            title=_("The report of review round %(period)s is published"),
+            body=_("Read the report of %(partnership)s: grades, KPIs, decisions and actions."),
+            params={"period": review_round.label, "partnership": review_round.partnership.title},
+            url=review_round.get_absolute_url(),
+            partnership=review_round.partnership,
+        )
+    return True
