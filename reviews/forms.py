@@ -1,0 +1,52 @@
+"""Forms of the review pages. They only shape input: the services enforce every rule (who may
+own an action, which dates, which states) and their errors are shown next to the field."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from messaging.forms import UserChoiceField
+from partnership.models import Participant
+
+from . import selectors
+from .models import ActionStatus
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def owner_queryset(partnership):
+    """People who may own an action, each annotated with their side for the label."""
+    owners = selectors.action_owners(partnership=partnership).values("user_id")
+    side = Participant.objects.filter(partnership=partnership, user_id=OuterRef("pk")).values(
+        "side"
+    )[:1]
+    return (
+        get_user_model()
+        .objects.filter(pk__in=owners)
+        .annotate(side=Subquery(side))
+        .order_by("side", "email")
+    )
+
+
+class ActionForm(forms.Form):
+    title = forms.CharField(label=_("Action"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    owner = UserChoiceField(label=_("Owner"), queryset=None)
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput())
+
+    def __init__(self, *args, partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Choices come from inside the partnership, so an id from another tenant is refused.
+        self.fields["owner"].queryset = owner_queryset(partnership)
+
+
+class ActionEditForm(ActionForm):
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
