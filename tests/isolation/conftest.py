@@ -19,7 +19,13 @@ from tests import factories as f
 from tests.kpis.factories import KPIFactory, MeasurementFactory
 from tests.sti import factories as sti_factories
 
-from .objects import make_api_token, make_inspection, make_invitation, make_plan_items
+from .objects import (
+    make_api_token,
+    make_inspection,
+    make_invitation,
+    make_plan_items,
+    make_published_round,
+)
 
 
 @dataclass
@@ -51,6 +57,10 @@ class Isolation:
     b_attachment: object = None
     b_document: object = None
     b_version: object = None
+    b_round: object = None
+    b_agenda_item: object = None
+    b_decision: object = None
+    b_action: object = None
     a_markers: list[str] = field(default_factory=list)
     b_markers: list[str] = field(default_factory=list)
 
@@ -132,6 +142,9 @@ def isolation(world) -> Isolation:
         title="University manual UD93",
         file=SimpleUploadedFile("uni-manual.pdf", b"%PDF-1.4 manual"),
     )
+    b_round = make_published_round(b, b_survey, b_user, marker="UR36")
+    b_agenda_item = b_round.agenda.get()
+    b_action = b_round.actions.get()
     outsider_token, outsider_key = make_api_token(world.outsider, "Outsider integration")
     assert outsider_token.is_active
 
@@ -163,6 +176,10 @@ def isolation(world) -> Isolation:
         b_attachment=b_message.attachments.get(),
         b_document=b_document,
         b_version=b_document.versions.get(),
+        b_round=b_round,
+        b_agenda_item=b_agenda_item,
+        b_decision=b_round.decisions.get(),
+        b_action=b_action,
         a_markers=[
             a.title,
             world.contract.reference,
@@ -195,5 +212,9 @@ def isolation(world) -> Isolation:
             "University manual UD93",
             b_user.email,
             crew.email,
+            b_agenda_item.title,
+            b_agenda_item.minutes,
+            b_round.decisions.get().text,
+            b_action.title,
         ],
     )

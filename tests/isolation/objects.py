@@ -72,3 +72,54 @@ def make_inspection(partnership, inspector):
         original_name="dirt.png",
     )
     return inspection
+
+
+def make_published_round(partnership, survey, owner, *, marker: str):
+    """A published round with a session, one agenda item with minutes, a decision and an action,
+    inserted directly (the state trigger guards changes, not inserts) to keep the suite fast."""
+    import datetime
+
+    from django.utils import timezone
+
+    from reviews.models import ActionItem, AgendaItem, Decision, ReviewRound, Session
+
+    opens = timezone.now() - datetime.timedelta(days=40)
+    review_round = ReviewRound.objects.create(
+        partnership=partnership,
+        period_start=survey.period_start,
+        period_end=survey.period.end,
+        survey=survey,
+        state="published",
+        opens_at=opens,
+        closes_at=opens + datetime.timedelta(days=14),
+        opened_at=opens,
+        closed_at=opens + datetime.timedelta(days=14),
+        discussed_at=opens + datetime.timedelta(days=20),
+        published_at=opens + datetime.timedelta(days=21),
+        report_snapshot={"marker": f"Report {marker}"},
+        report_edition=1,
+    )
+    Session.objects.create(
+        round=review_round,
+        starts_at=opens + datetime.timedelta(days=20),
+        ends_at=opens + datetime.timedelta(days=20, hours=2),
+        location=f"Room {marker}",
+    )
+    item = AgendaItem.objects.create(
+        round=review_round,
+        position=1,
+        title=f"Agenda {marker}",
+        minutes=f"Minutes {marker}M",
+    )
+    Decision.objects.create(round=review_round, agenda_item=item, text=f"Decision {marker}D")
+    ActionItem.objects.create(
+        partnership=partnership,
+        round=review_round,
+        agenda_item=item,
+        title=f"Action {marker}A",
+        owner=owner,
+        owner_side="client",
+        due_date=timezone.localdate() + datetime.timedelta(days=10),
+        origin="session",
+    )
+    return review_round

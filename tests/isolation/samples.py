@@ -48,6 +48,10 @@ SAMPLES: dict[str, Callable[[Any, dict], Any]] = {
     "attachment_id": lambda iso, v: iso.b_attachment.pk,
     "document_id": lambda iso, v: iso.b_document.pk,
     "version_id": lambda iso, v: iso.b_version.pk,
+    "round_id": lambda iso, v: iso.b_round.pk,
+    "agenda_item_id": lambda iso, v: iso.b_agenda_item.pk,
+    "decision_id": lambda iso, v: iso.b_decision.pk,
+    "action_id": lambda iso, v: iso.b_action.pk,
 }
 
 # Kwargs whose every value gets its own test case (and that other samples may depend on).
