@@ -12,6 +12,8 @@ from kpis import api as kpis_api
 from kpis import api_inspections as inspections_api
 from messaging import api as messaging_api
 from partnership import api as partnership_api
+from reviews import api as reviews_api
+from reviews import api_report as reviews_api_report
 from sti import api as sti_api
 
 
@@ -107,8 +109,30 @@ partnership_router.register(
     messaging_api.DocumentVersionViewSet,
     basename="partnership-document-version",
 )
+partnership_router.register("rounds", reviews_api.RoundViewSet, basename="partnership-round")
+partnership_router.register(
+    rf"rounds/(?P<round_id>{reviews_api.ID_REGEX})/session",
+    reviews_api.SessionViewSet,
+    basename="partnership-round-session",
+)
+partnership_router.register(
+    rf"rounds/(?P<round_id>{reviews_api.ID_REGEX})/agenda",
+    reviews_api.AgendaItemViewSet,
+    basename="partnership-round-agenda-item",
+)
+partnership_router.register(
+    rf"rounds/(?P<round_id>{reviews_api.ID_REGEX})/decisions",
+    reviews_api.DecisionViewSet,
+    basename="partnership-round-decision",
+)
+partnership_router.register("actions", reviews_api.ActionViewSet, basename="partnership-action")
 
 urlpatterns = [
     path("", include(router.urls)),
+    path(
+        "partnerships/<uuid:partnership_id>/rounds/<int:round_id>/report.pdf",
+        reviews_api_report.RoundReportPDFView.as_view(),
+        name="partnership-round-report-pdf",
+    ),
     path("partnerships/<uuid:partnership_id>/", include(partnership_router.urls)),
 ]

@@ -274,6 +274,13 @@ SPECTACULAR_SETTINGS = {
         "ThreadCategoryEnum": "messaging.models.Category",
         "ThreadStatusEnum": "messaging.models.Status",
         "DocumentCategoryEnum": "messaging.models.DocumentCategory",
+        # Review rounds bring a second `state` and `kind`: name every set of each.
+        "InspectionKindEnum": "kpis.models.InspectionKind",
+        "SurveyStateEnum": "sti.models.SurveyState",
+        "RoundStateEnum": "reviews.models.RoundState",
+        "ActionStatusEnum": "reviews.models.ActionStatus",
+        "ActionOriginEnum": "reviews.models.ActionOrigin",
+        "AgendaKindEnum": "reviews.models.AgendaKind",
     },
 }
 

@@ -18,16 +18,17 @@ DAY_STARTS = datetime.time(7, 0)
 
 
 def easter(year: int) -> datetime.date:
-    """Easter Sunday (the anonymous Gregorian algorithm)."""
+    """Easter Sunday (the anonymous Gregorian algorithm of Meeus, Jones and Butcher)."""
     a, b, c = year % 19, year // 100, year % 100
     d, e = divmod(b, 4)
-    g = (8 * b + 13) // 25
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
     h = (19 * a + b - d - g + 15) % 30
     i, k = divmod(c, 4)
-    m = (32 + 2 * e + 2 * i - h - k) % 7
-    n = (h + m - 7 * (a + 11 * h + 22 * m) // 451 + 114) // 31 - 1
-    p = (h + m - 7 * (a + 11 * h + 22 * m) // 451 + 114) % 31 + 1
-    return datetime.date(year, n + 1, p)
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l_) // 451
+    month, day = divmod(h + l_ - 7 * m + 114, 31)
+    return datetime.date(year, month, day + 1)
 
 
 @cache

@@ -14,6 +14,7 @@ from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,7 +46,9 @@ def tick(*, now: datetime.datetime | None = None) -> dict:
     now = now or timezone.now()
     done = Counter()
     done["planned"] = services.rounds_plan_due(now=now)
-    for review_round in _due(state=RoundState.SCHEDULED, opens_at__lte=now):
+    # A round whose whole window passed while it could not open (the partnership was paused, or
+    # ran by hand) stays scheduled for a manager to re-plan; the clock does not retry it daily.
+    for review_round in _due(state=RoundState.SCHEDULED, opens_at__lte=now, closes_at__gt=now):
         done["opened"] += _step(services.round_open, review_round=review_round, now=now)
     for review_round in ReviewRound.objects.filter(
         state=RoundState.OPEN, closes_at__gt=now, closes_at__lte=now + REMINDERS[-1][0]
@@ -134,9 +137,23 @@ def remind_action_owners(*, now: datetime.datetime | None = None) -> Counter:
     now = now or timezone.now()
     today = calendar.local_date(now)
     done = Counter()
+
+    def reminded(kind):
+        return Exists(
+            ActionReminder.objects.filter(
+                action=OuterRef("pk"), kind=kind, due_date=OuterRef("due_date")
+            )
+        )
+
+    # Actions already reminded for their current date are left out here (the claim row would
+    # refuse them anyway), so an action overdue for months costs nothing on each tick.
     candidates = (
         ActionItem.objects.open()
         .filter(due_date__lte=today + datetime.timedelta(days=ACTION_DUE_SOON_DAYS))
+        .filter(
+            (Q(due_date__lt=today) & ~reminded(ActionReminderKind.OVERDUE))
+            | (Q(due_date__gte=today) & ~reminded(ActionReminderKind.DUE_SOON))
+        )
         .select_related("partnership", "owner")
         .order_by("due_date", "pk")
     )
@@ -182,9 +199,9 @@ def _notify_owner(action: ActionItem, kind: str) -> None:
         title=title,
         body=body,
         params={
-            "title": action.title.replace("%", "%%"),
+            "title": action.title,
             "due": action.due_date.strftime("%d-%m-%Y"),
-            "partnership": action.partnership.title.replace("%", "%%"),
+            "partnership": action.partnership.title,
         },
         url=action.get_absolute_url(),
         partnership=action.partnership,

@@ -10,7 +10,7 @@ from messaging.forms import UserChoiceField
 from partnership.models import Participant
 
 from . import selectors
-from .models import ActionStatus
+from .models import ActionStatus, Cadence, ReviewRound
 
 
 class DateInput(forms.DateInput):
@@ -50,3 +50,54 @@ class ActionForm(forms.Form):
 
 class ActionEditForm(ActionForm):
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
+
+
+class ActionCreateForm(ActionForm):
+    """An action recorded from the actions page: optionally tied to one of the rounds."""
+
+    round = forms.ModelChoiceField(
+        label=_("Review round"),
+        queryset=None,
+        required=False,
+        empty_label=_("No round"),
+    )
+
+    def __init__(self, *args, partnership, **kwargs):
+        super().__init__(*args, partnership=partnership, **kwargs)
+        self.fields["round"].queryset = ReviewRound.objects.filter(
+            partnership=partnership
+        ).order_by("-period_start")
+        self.fields["round"].label_from_instance = lambda r: r.label
+
+
+class ActionStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
+
+
+class ReviewSettingsForm(forms.Form):
+    cadence = forms.TypedChoiceField(label=_("Cadence"), choices=Cadence.choices, coerce=int)
+    open_after_working_days = forms.IntegerField(
+        label=_("Opens after (working days)"),
+        min_value=1,
+        max_value=20,
+        help_text=_("1: the first working day after the period ends."),
+    )
+    open_days = forms.IntegerField(
+        label=_("Open for (days)"),
+        min_value=3,
+        max_value=60,
+        help_text=_("How many days the questionnaire stays open."),
+    )
+    automatic = forms.BooleanField(
+        label=_("Run rounds automatically"),
+        required=False,
+        help_text=_("Off: rounds are still planned, but a manager opens and closes them by hand."),
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the round reopened?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )

@@ -7,6 +7,7 @@ clock. `now` is taken from the clock unless given (tests and the demo pass their
 """
 
 import datetime
+import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -29,6 +30,10 @@ from .models import (
     RoundReminder,
     RoundState,
 )
+
+logger = logging.getLogger(__name__)
+
+OTHER_ROUND_OPEN = _("Another round of this partnership is still open.")
 
 # Partnerships in these phases run review rounds.
 ROUND_PHASES = (Phase.PILOT, Phase.ACTIVE, Phase.RENEWAL)
@@ -55,7 +60,9 @@ def _move(review_round: ReviewRound, to: str, *, actor, now, reason: str = "", *
     try:
         with transaction.atomic():
             review_round.save()
-    except IntegrityError:
+    except IntegrityError as exc:
+        if "round_one_open_per_partnership" in str(exc):
+            raise ValidationError(OTHER_ROUND_OPEN) from None
         raise ValidationError(
             _("This round cannot go from %(from)s to %(to)s.")
             % {"from": RoundState(before).label, "to": RoundState(to).label}
@@ -90,6 +97,7 @@ def settings_update(*, actor, partnership: Partnership, **values) -> ReviewSetti
     )
     for name, value in values.items():
         setattr(review_settings, name, value)
+    _check_window(review_settings)
     review_settings.full_clean(exclude=["partnership"])
     review_settings.save()
     # Scheduled rounds keep their period (a new cadence starts with the next period) but
@@ -106,6 +114,21 @@ def settings_update(*, actor, partnership: Partnership, **values) -> ReviewSetti
         review_round.save(update_fields=["opens_at", "closes_at"])
         _sync_survey_window(review_round)
     return review_settings
+
+
+def _check_window(review_settings: ReviewSettings) -> None:
+    """The window limits of the model's check constraints, as messages next to their fields."""
+    errors = {}
+    limits = {"open_after_working_days": (1, 20), "open_days": (3, 60)}
+    for name, (low, high) in limits.items():
+        value = getattr(review_settings, name)
+        if not isinstance(value, int) or not low <= value <= high:
+            errors[name] = _("Enter a whole number from %(low)s to %(high)s.") % {
+                "low": low,
+                "high": high,
+            }
+    if errors:
+        raise ValidationError(errors)
 
 
 def _sync_survey_window(review_round: ReviewRound) -> None:
@@ -150,11 +173,15 @@ def round_plan(
 ) -> ReviewRound:
     """Plan the round of a period, or return the one already planned (creates nothing twice)."""
     _require(actor, partnership, Action.MANAGE)
+    return _plan(partnership, period)[0]
+
+
+def _plan(partnership: Partnership, period: calendar.ReviewPeriod) -> tuple[ReviewRound, bool]:
     existing = ReviewRound.objects.filter(
         partnership=partnership, period_start=period.start
     ).first()
     if existing is not None:
-        return existing
+        return existing, False
     review_settings = selectors.settings_for(partnership=partnership)
     opens_at, closes_at = calendar.window(
         period,
@@ -171,26 +198,39 @@ def round_plan(
                 closes_at=closes_at,
             )
     except IntegrityError:  # another worker planned it meanwhile
-        return ReviewRound.objects.get(partnership=partnership, period_start=period.start)
+        return ReviewRound.objects.get(partnership=partnership, period_start=period.start), False
     _link_survey(review_round)
-    return review_round
+    return review_round, True
 
 
 def rounds_plan_due(*, now: datetime.datetime | None = None) -> int:
-    """Plan the round of the current period for every partnership that runs rounds."""
+    """Plan the round of the current period for every partnership that runs rounds.
+
+    Each partnership is planned in its own transaction: one that fails does not stop the others.
+    """
     now = _now(now)
     today = calendar.local_date(now)
     created = 0
     partnerships = Partnership.objects.filter(phase__in=ROUND_PHASES).select_related(
         "review_settings"
     )
+    # The period starts already planned, in one query (a period starts at most a year ago).
+    planned = set(
+        ReviewRound.objects.filter(
+            partnership__phase__in=ROUND_PHASES,
+            period_start__gt=today - datetime.timedelta(days=366),
+        ).values_list("partnership_id", "period_start")
+    )
     for partnership in partnerships:
         cadence = selectors.settings_for(partnership=partnership).cadence
         period = calendar.ReviewPeriod.containing(today, cadence)
-        if ReviewRound.objects.filter(partnership=partnership, period_start=period.start).exists():
+        if (partnership.pk, period.start) in planned:
             continue
-        round_plan(partnership=partnership, period=period)
-        created += 1
+        try:
+            with transaction.atomic():
+                created += _plan(partnership, period)[1]
+        except Exception:
+            logger.exception("Review clock: planning %s of %s failed", period.label, partnership.pk)
     return created
 
 
@@ -211,22 +251,24 @@ def round_open(
         raise ValidationError(
             {"closes_at": _("The closing time has already passed; plan a later one first.")}
         )
-    try:
-        with transaction.atomic():
-            _move(
-                review_round,
-                RoundState.OPEN,
-                actor=actor,
-                now=now,
-                opened_at=now,
-                opens_at=min(review_round.opens_at, now),
-            )
-    except IntegrityError:
-        raise ValidationError(_("Another round of this partnership is still open.")) from None
+    others_open = ReviewRound.objects.filter(
+        partnership_id=review_round.partnership_id, state=RoundState.OPEN
+    ).exclude(pk=review_round.pk)
+    if others_open.exists():
+        raise ValidationError(OTHER_ROUND_OPEN)
+    _move(
+        review_round,
+        RoundState.OPEN,
+        actor=actor,
+        now=now,
+        opened_at=now,
+        opens_at=min(review_round.opens_at, now),
+    )
     survey = _link_survey(review_round)
     if survey is not None and survey.state == SurveyState.SCHEDULED:
-        survey.closes_at = review_round.closes_at
-        survey.save(update_fields=["closes_at"])
+        # A survey planned by hand may have had another window: the round's window wins.
+        survey.opens_at, survey.closes_at = review_round.opens_at, review_round.closes_at
+        survey.save(update_fields=["opens_at", "closes_at"])
         surveys.survey_open(survey=survey, actor=None)  # tells everyone who rates
     elif survey is None:
         notify(
@@ -392,7 +434,7 @@ def round_reopen(
         kind="reviews.round_reopened",
         title=_("Review round %(period)s was reopened"),
         body=_("Reason: %(reason)s"),
-        params={"period": review_round.label, "reason": reason.replace("%", "%%")},
+        params={"period": review_round.label, "reason": reason},
         url=review_round.get_absolute_url(),
         partnership=review_round.partnership,
         email=False,

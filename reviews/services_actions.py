@@ -43,7 +43,9 @@ def _owner_side(partnership: Partnership, owner) -> str | None:
     return participant.side if participant else None
 
 
-def _check(partnership: Partnership, values: dict, errors: dict, *, new: bool, today) -> None:
+def _check(
+    partnership: Partnership, values: dict, errors: dict, *, new: bool, today, current=None
+) -> None:
     title = (values.get("title") or "").strip()
     if "title" in values or new:
         if not title:
@@ -65,7 +67,8 @@ def _check(partnership: Partnership, values: dict, errors: dict, *, new: bool, t
         due = values.get("due_date")
         if not isinstance(due, datetime.date):
             errors["due_date"] = _("Enter a due date.")
-        elif new and due < today:
+        elif due < today and (new or due != current.due_date):
+            # An overdue action keeps its date; a new or moved date lies ahead.
             errors["due_date"] = _("The due date has already passed.")
     if "status" in values and values["status"] not in ActionStatus.values:
         errors["status"] = _("Choose a valid status.")
@@ -152,7 +155,9 @@ def action_update(*, actor, action: ActionItem, now: datetime.datetime | None = 
         raise ValueError(f"Not editable: {sorted(unknown)}")
     now = now or timezone.now()
     errors: dict = {}
-    _check(action.partnership, values, errors, new=False, today=selectors.today(now))
+    _check(
+        action.partnership, values, errors, new=False, today=selectors.today(now), current=action
+    )
     if errors:
         raise ValidationError(errors)
     previous_owner = action.owner_id
@@ -181,9 +186,9 @@ def _tell_owner(action: ActionItem) -> None:
         title=_("New action for you: %(title)s"),
         body=_("Due on %(due)s in %(partnership)s."),
         params={
-            "title": action.title.replace("%", "%%"),
+            "title": action.title,
             "due": action.due_date.strftime("%d-%m-%Y"),
-            "partnership": action.partnership.title.replace("%", "%%"),
+            "partnership": action.partnership.title,
         },
         url=action.get_absolute_url(),
         partnership=action.partnership,

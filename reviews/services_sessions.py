@@ -9,7 +9,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -75,18 +75,19 @@ def session_plan(
         errors["location"] = _("Enter a place or a video link.")
     if errors:
         raise ValidationError(errors)
-    session = Session.objects.filter(round=review_round).first()
+    # The round's row is locked above, so two plannings of one session never interleave; a plain
+    # increment (not an F expression) keeps the history row of the session writable.
+    session = Session.objects.select_for_update().filter(round=review_round).first()
     if session is None:
         session = Session(round=review_round)
     else:
-        session.sequence = F("sequence") + 1
+        session.sequence += 1
     session.starts_at, session.ends_at = starts_at, ends_at
     session.location, session.video_url, session.note = location, video_url, (note or "").strip()
     session.planned_by = actor
     session.invited_at = timezone.now()
     session.full_clean(exclude=["round", "sequence"])
     session.save()
-    session.refresh_from_db()
     enqueue_after_commit(send_session_invitations, session.pk)
     return session
 

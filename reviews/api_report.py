@@ -1,0 +1,80 @@
+"""GET /api/v1/partnerships/<uuid>/rounds/<round_id>/report.pdf: the round's report as a PDF.
+
+Published rounds answer with the frozen PDF; closed and discussed rounds with a preview rendered
+on demand; scheduled and open rounds have no report (404). The language is `?lang=nl|en`, else
+the user's own.
+"""
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics
+from rest_framework.negotiation import DefaultContentNegotiation
+
+from config.api_errors import error_responses
+from partnership.api_base import PartnershipScopedAPIMixin
+
+from .models import ReviewRound
+from .views_reports import reader_language, report_pdf_response
+
+
+class _PDFNegotiation(DefaultContentNegotiation):
+    """The PDF answers whatever the client accepts (errors stay JSON)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except exceptions.NotAcceptable:
+            return renderers[0], renderers[0].media_type
+
+
+class RoundReportPDFView(PartnershipScopedAPIMixin, generics.GenericAPIView):
+    # The round's report as a PDF (see the module docstring).
+    queryset = ReviewRound.objects.none()  # only for the schema
+    lookup_url_kwarg = "round_id"
+    lookup_field = "pk"
+    filter_backends = []
+    pagination_class = None
+    content_negotiation_class = _PDFNegotiation
+
+    def scoped_queryset(self, partnership):
+        return ReviewRound.objects.filter(partnership=partnership).select_related(
+            "partnership__client", "partnership__supplier", "survey", "session"
+        )
+
+    @extend_schema(
+        tags=["review rounds"],
+        operation_id="partnerships_rounds_report_pdf",
+        summary="The round's report as a PDF",
+        description=(
+            "Published rounds: the frozen PDF (stored at publication, with its SHA-256). Closed "
+            "and discussed rounds: a preview rendered on demand, which changes until the round "
+            "is published. Scheduled and open rounds have no report yet (404): the scores are "
+            "sealed until the questionnaire closes."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "round_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="A review round."
+            ),
+            OpenApiParameter(
+                "lang",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                enum=["nl", "en"],
+                required=False,
+                description="The report's language; default: the user's language.",
+            ),
+        ],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The report as a PDF."
+            ),
+            **error_responses(401, 404),
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        review_round = self.get_object()
+        try:
+            return report_pdf_response(review_round, reader_language(request, request.user))
+        except Http404 as exc:
+            raise exceptions.NotFound() from exc

@@ -1,0 +1,509 @@
+"""The facilitated session: planning and the invitation, the agenda, and session mode.
+
+Everyone in the partnership reads the agenda and follows session mode; the facilitator (or,
+without one, a manager of either side) plans, edits the agenda, writes the minutes, records
+decisions and actions. The services check every rule again; these views only shape the pages.
+
+Nothing of the ratings shows before the round has closed (the results are sealed until then),
+and session mode reads results through `sti.results.results_for`, which shows submitted answers
+only and names raters as the partnership decided.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView, View
+
+from kpis import selectors as kpi_selectors
+from kpis.charts import sparkline
+from partnership.access import Action
+from partnership.models import Side
+from partnership.scoping import SAFE_METHODS, PartnershipScopedMixin
+from partnership.views import apply_errors
+from sti.models import SurveyState
+from sti.results import results_for
+
+from . import agenda, ics, services_actions, services_sessions
+from .forms import ActionForm
+from .forms_sessions import AgendaItemForm, DecisionForm, MinutesForm, SessionPlanForm
+from .models import ActionOrigin, AgendaItem, AgendaKind, Decision, ReviewRound
+
+
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+class _RoundScoped(PartnershipScopedMixin):
+    """A page of one round. Reading needs READ; writing is checked by `_RunnerGate`."""
+
+    pk_url_kwarg = "round_id"
+    read_action = Action.READ
+    write_action = Action.READ
+    shows_form_on_get = False
+
+    def scoped_queryset(self, partnership):
+        return ReviewRound.objects.filter(partnership=partnership).select_related(
+            "survey", "session"
+        )
+
+    def review_round(self) -> ReviewRound:
+        if not hasattr(self, "_round"):
+            self._round = self.get_object()
+            self._round.partnership = self.partnership  # the same row: spare the query
+        return self._round
+
+    def agenda_item(self) -> AgendaItem:
+        if not hasattr(self, "_item"):
+            self._item = get_object_or_404(
+                AgendaItem.objects.select_related(
+                    "indicator",
+                    "kpi",
+                    "dispute__measurement__kpi",
+                    "dispute__inspection",
+                    "action__owner",
+                ),
+                round=self.review_round(),
+                pk=self.kwargs["agenda_item_id"],
+            )
+            self._item.round = self.review_round()
+        return self._item
+
+    @property
+    def can_run(self) -> bool:
+        return services_sessions.can_run_session(self.access)
+
+    def can_edit(self) -> bool:
+        return self.can_run and self.review_round().state in services_sessions.EDITABLE
+
+    def get_context_data(self, **kwargs):
+        review_round = self.review_round()
+        kwargs.setdefault("review_round", review_round)
+        kwargs.setdefault("can_run", self.can_run)
+        kwargs.setdefault("can_edit", self.can_edit())
+        kwargs.setdefault("sealed", not review_round.results_open)
+        return super().get_context_data(**kwargs)
+
+
+class _RunnerGate:
+    """Writes (and, with `runner_on_get`, the page itself) are for whoever runs the session."""
+
+    runner_on_get = False
+
+    def dispatch(self, request, *args, **kwargs):
+        writes = request.method not in SAFE_METHODS or self.runner_on_get
+        if writes and not services_sessions.can_run_session(self.access):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _round_kwargs(review_round: ReviewRound) -> dict:
+    return {"partnership_id": review_round.partnership_id, "round_id": review_round.pk}
+
+
+def agenda_url(review_round: ReviewRound) -> str:
+    return reverse("reviews:agenda", kwargs=_round_kwargs(review_round))
+
+
+def session_item_url(item: AgendaItem) -> str:
+    return reverse(
+        "reviews:session_item", kwargs={**_round_kwargs(item.round), "agenda_item_id": item.pk}
+    )
+
+
+# --- planning and the invitation -------------------------------------------------------------
+
+
+class SessionPlanView(_RoundScoped, _RunnerGate, FormView):
+    template_name = "reviews/session_plan.html"
+    form_class = SessionPlanForm
+    runner_on_get = True
+
+    def get_initial(self):
+        return SessionPlanForm.initial_for(getattr(self.review_round(), "session", None))
+
+    def get_context_data(self, **kwargs):
+        session = getattr(self.review_round(), "session", None)
+        return super().get_context_data(
+            session=session,
+            plannable=self.review_round().state in services_sessions.PLANNABLE,
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        starts_at, ends_at = form.moments()
+        data = form.cleaned_data
+        try:
+            services_sessions.session_plan(
+                actor=self.request.user,
+                review_round=self.review_round(),
+                starts_at=starts_at,
+                ends_at=ends_at,
+                location=data["location"],
+                video_url=data["video_url"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                renames = {"starts_at": "start_time", "ends_at": "end_time"}
+                exc.error_dict = {renames.get(k, k): v for k, v in exc.error_dict.items()}
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("The session is planned; everyone receives a calendar invitation.")
+        )
+        return redirect(self.review_round().get_absolute_url())
+
+
+class SessionIcsView(_RoundScoped, View):
+    """The invitation as a file, for anyone in the partnership."""
+
+    def get(self, request, *args, **kwargs):
+        session = getattr(self.review_round(), "session", None)
+        if session is None:
+            raise Http404
+        session.round = self.review_round()
+        response = HttpResponse(
+            ics.build_ics(session), content_type="text/calendar; charset=utf-8; method=REQUEST"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{ics.FILENAME}"'
+        return response
+
+
+# --- the agenda ------------------------------------------------------------------------------
+
+
+def _items(review_round: ReviewRound) -> list[AgendaItem]:
+    return list(AgendaItem.objects.filter(round=review_round).order_by("position", "pk"))
+
+
+class AgendaView(_RoundScoped, _RunnerGate, TemplateView):
+    """The agenda; runners add items here (POST)."""
+
+    template_name = "reviews/agenda.html"
+
+    def get_context_data(self, **kwargs):
+        review_round = self.review_round()
+        kwargs.setdefault("form", AgendaItemForm())
+        items = _items(review_round) if review_round.results_open else []
+        return super().get_context_data(items=items, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = AgendaItemForm(request.POST)
+        if form.is_valid():
+            try:
+                services_sessions.agenda_item_create(
+                    actor=request.user, review_round=self.review_round(), **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("The item is added to the agenda."))
+                return redirect(agenda_url(self.review_round()))
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class AgendaItemView(_RoundScoped, _RunnerGate, TemplateView):
+    """One agenda item: runners edit its title and details (POST)."""
+
+    template_name = "reviews/agenda_item.html"
+
+    def get_context_data(self, **kwargs):
+        item = self.agenda_item()
+        if not self.review_round().results_open:
+            raise Http404  # no agenda before the results open
+        kwargs.setdefault(
+            "form", AgendaItemForm(initial={"title": item.title, "details": item.details})
+        )
+        return super().get_context_data(item=item, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = AgendaItemForm(request.POST)
+        if form.is_valid():
+            try:
+                services_sessions.agenda_item_update(
+                    actor=request.user, item=self.agenda_item(), **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("The agenda item is saved."))
+                return redirect(agenda_url(self.review_round()))
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class AgendaItemMoveView(_RoundScoped, _RunnerGate, View):
+    """POST `direction` up/down (or a `position`): htmx gets the list back, others a redirect."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        item = self.agenda_item()
+        items = _items(self.review_round())
+        index = next(i for i, other in enumerate(items, start=1) if other.pk == item.pk)
+        direction = request.POST.get("direction")
+        try:
+            steps = {"up": index - 1, "down": index + 1}
+            position = steps[direction] if direction in steps else int(request.POST["position"])
+            services_sessions.agenda_item_move(actor=request.user, item=item, position=position)
+        except (KeyError, ValueError):
+            messages.error(request, _("Choose where to move the item."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        if is_htmx(request):
+            context = {
+                "review_round": self.review_round(),
+                "partnership": self.partnership,
+                "items": _items(self.review_round()),
+                "can_edit": self.can_edit(),
+                "moved": item.pk,
+            }
+            return HttpResponse(
+                render_to_string("reviews/agenda_list.html", context, request=request)
+            )
+        return redirect(f"{agenda_url(self.review_round())}#item-{item.pk}")
+
+
+class AgendaItemDeleteView(_RoundScoped, _RunnerGate, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services_sessions.agenda_item_delete(actor=request.user, item=self.agenda_item())
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The item is removed from the agenda."))
+        return redirect(agenda_url(self.review_round()))
+
+
+# --- session mode ----------------------------------------------------------------------------
+
+
+class SessionModeView(_RoundScoped, TemplateView):
+    """The start of session mode: the first agenda item, or why there is none yet."""
+
+    template_name = "reviews/session_mode.html"
+
+    def get(self, request, *args, **kwargs):
+        review_round = self.review_round()
+        if review_round.results_open:
+            first = AgendaItem.objects.filter(round=review_round).order_by("position", "pk")
+            first = first.first()
+            if first is not None:
+                first.round = review_round
+                return redirect(session_item_url(first))
+        return super().get(request, *args, **kwargs)
+
+
+class SessionItemView(_RoundScoped, _RunnerGate, TemplateView):
+    """One agenda item on a shared screen; the runner writes minutes, decisions and actions."""
+
+    template_name = "reviews/session_mode.html"
+
+    def get(self, request, *args, **kwargs):
+        if not self.review_round().results_open:
+            self.agenda_item()  # a wrong id is still a 404
+            return self.render_to_response(super().get_context_data())
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        review_round, item = self.review_round(), self.agenda_item()
+        items = _items(review_round)
+        index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+        can_edit = self.can_edit()
+        if can_edit:
+            kwargs.setdefault("minutes_form", MinutesForm(initial={"minutes": item.minutes}))
+            kwargs.setdefault("decision_form", DecisionForm())
+            kwargs.setdefault("action_form", ActionForm(partnership=self.partnership))
+        return super().get_context_data(
+            item=item,
+            items=items,
+            number=index + 1,
+            total=len(items),
+            previous=items[index - 1] if index > 0 else None,
+            next=items[index + 1] if index + 1 < len(items) else None,
+            decisions=list(item.decisions.select_related("created_by").order_by("created_at")),
+            actions=list(item.actions.select_related("owner").order_by("due_date", "pk")),
+            about=self.about(item),
+            today=timezone.localdate(),
+            **kwargs,
+        )
+
+    def about(self, item: AgendaItem) -> dict:
+        """What the item is about, with its figures."""
+        review_round = self.review_round()
+        if item.kind in (AgendaKind.INDICATOR, AgendaKind.GAP) and item.indicator_id:
+            return self.indicator_figures(item)
+        if item.kind == AgendaKind.KPI and item.kpi_id:
+            return self.kpi_figures(item)
+        if item.kind == AgendaKind.HUB:
+            figures = agenda.round_hub_figures(review_round)
+            return {
+                "hub": figures,
+                "response": agenda.duration_text(figures["median_first_response"]),
+                "resolve": agenda.duration_text(figures["median_time_to_resolve"]),
+            }
+        return {}
+
+    def indicator_figures(self, item: AgendaItem) -> dict:
+        survey = self.review_round().survey
+        if survey is None or survey.state != SurveyState.CLOSED:
+            return {}
+        results = results_for(survey=survey, access=self.access)
+        result = next((r for r in results.indicators if r.indicator.pk == item.indicator_id), None)
+        if result is None:
+            return {}
+        sides = []
+        for rated in (Side.SUPPLIER, Side.CLIENT):
+            other = result.to_supplier if rated == Side.SUPPLIER else result.to_client
+            own = result.self_supplier if rated == Side.SUPPLIER else result.self_client
+            if other is None and own is None:
+                continue
+            about = [m for m in result.motivations if m.rated_side == rated and m.text]
+            sides.append(
+                {
+                    "rated": rated,
+                    "figures": other,
+                    "own": own,
+                    "gap": result.gap_supplier if rated == Side.SUPPLIER else result.gap_client,
+                    "change": (
+                        result.change_to_supplier
+                        if rated == Side.SUPPLIER
+                        else result.change_to_client
+                    ),
+                    "motivations": [m for m in about if not m.is_self],
+                    "own_motivations": [m for m in about if m.is_self],
+                }
+            )
+        return {"result": result, "sides": sides}
+
+    def kpi_figures(self, item: AgendaItem) -> dict:
+        review_round = self.review_round()
+        rows = kpi_selectors.kpi_board(
+            partnership=self.partnership,
+            kpi=item.kpi,
+            today=review_round.period_end + datetime.timedelta(days=1),
+        )
+        if not rows:
+            return {}
+        row = rows[0]
+        inside = [
+            h
+            for h in row.history
+            if review_round.period_start <= h.period.start <= review_round.period_end
+        ]
+        return {
+            "kpi": row.kpi,
+            "history": inside,
+            "latest": row.latest,
+            "sparkline": sparkline(row.history, target=row.kpi.target, label=row.kpi.name),
+        }
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def post(self, request, *args, **kwargs):
+        if not self.review_round().results_open:
+            raise PermissionDenied
+        handler = {
+            "minutes": self.save_minutes,
+            "decision": self.add_decision,
+            "action": self.add_action,
+        }.get(request.POST.get("form"))
+        if handler is None:
+            return HttpResponse(status=400)
+        return handler(request)
+
+    def save_minutes(self, request):
+        form = MinutesForm(request.POST)
+        form.is_valid()
+        try:
+            services_sessions.minutes_save(
+                actor=request.user,
+                item=self.agenda_item(),
+                minutes=form.cleaned_data.get("minutes", ""),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            if is_htmx(request):
+                return self.minutes_status(request, error=" ".join(exc.messages))
+            return self.render_to_response(self.get_context_data(minutes_form=form))
+        if is_htmx(request):
+            return self.minutes_status(request)
+        messages.success(request, _("The minutes are saved."))
+        return redirect(session_item_url(self.agenda_item()))
+
+    def minutes_status(self, request, error: str = ""):
+        context = {"saved_at": timezone.localtime(), "error": error}
+        return HttpResponse(
+            render_to_string("reviews/session_minutes_status.html", context, request=request)
+        )
+
+    def add_decision(self, request):
+        form = DecisionForm(request.POST)
+        if form.is_valid():
+            try:
+                services_sessions.decision_create(
+                    actor=request.user,
+                    review_round=self.review_round(),
+                    agenda_item=self.agenda_item(),
+                    text=form.cleaned_data["text"],
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("The decision is recorded."))
+                return redirect(session_item_url(self.agenda_item()) + "#decisions")
+        return self.render_to_response(self.get_context_data(decision_form=form))
+
+    def add_action(self, request):
+        form = ActionForm(request.POST, partnership=self.partnership)
+        if form.is_valid():
+            item = self.agenda_item()
+            try:
+                services_actions.action_create(
+                    actor=request.user,
+                    partnership=self.partnership,
+                    origin=ActionOrigin.SESSION,
+                    review_round=self.review_round(),
+                    agenda_item=item,
+                    kpi=item.kpi,
+                    dispute=item.dispute,
+                    **form.cleaned_data,
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("The action is recorded."))
+                return redirect(session_item_url(item) + "#actions")
+        return self.render_to_response(self.get_context_data(action_form=form))
+
+
+class DecisionDeleteView(_RoundScoped, _RunnerGate, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        review_round = self.review_round()
+        decision = get_object_or_404(
+            Decision.objects.select_related("agenda_item"),
+            round=review_round,
+            pk=self.kwargs["decision_id"],
+        )
+        decision.round = review_round
+        item = decision.agenda_item
+        try:
+            services_sessions.decision_delete(actor=request.user, decision=decision)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The decision is removed."))
+        if item is not None:
+            item.round = review_round
+            return redirect(session_item_url(item) + "#decisions")
+        return redirect(agenda_url(review_round))

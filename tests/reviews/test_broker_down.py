@@ -1,0 +1,120 @@
+"""With the broker unreachable, web requests that send mail still answer; the clock catches up.
+
+`django_db(transaction=True)`: the on-commit hooks that queue the e-mails really run, against a
+Redis port where nothing listens.
+"""
+
+import datetime
+import logging
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from config.celery import app
+from messaging.models import Thread
+from partnership.models import Notification
+from reviews import calendar, clock
+from reviews.models import ReportFile, RoundState
+from tests.reviews.factories import review_round
+
+DOWN = "redis://127.0.0.1:1/0"
+
+
+class Broker:
+    """Takes the app's broker down (a closed port) and brings it back."""
+
+    def __init__(self, settings, monkeypatch):
+        self.settings, self.monkeypatch = settings, monkeypatch
+
+    def down(self):
+        self.settings.CELERY_TASK_ALWAYS_EAGER = False
+        self.monkeypatch.setattr(app.conf, "broker_url", DOWN)
+        # No pooled connection or producer to the real broker (an earlier test may hold one).
+        self.monkeypatch.setattr(app, "_pool", None)
+        self.monkeypatch.setattr(app.amqp, "_producer_pool", None)
+
+    def up(self):
+        self.monkeypatch.undo()
+        self.settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture
+def broker(settings, monkeypatch):
+    broker = Broker(settings, monkeypatch)
+    yield broker
+    broker.up()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_hub_thread_is_saved_and_announced_while_the_broker_is_down(
+    client, world, broker, caplog
+):
+    broker.down()
+    client.force_login(world.member)
+    response = client.post(
+        reverse("messaging:thread_new", kwargs={"partnership_id": world.partnership.pk}),
+        {"category": "complaint", "subject": "Toilets", "priority": "high", "body": "Twice."},
+    )
+    thread = Thread.objects.get()
+    assert response.status_code == 302
+    assert Notification.objects.filter(kind="hub.thread", url__contains=str(thread.pk)).exists()
+    assert mail.outbox == []  # the e-mail could not be queued ...
+    assert "Could not queue" in caplog.text  # ... and that was logged, not raised
+
+
+@pytest.mark.django_db(transaction=True)
+def test_closing_and_publishing_by_hand_answer_and_the_next_tick_finishes_the_report(
+    client, world, broker, caplog
+):
+    caplog.set_level(logging.WARNING)
+    q1 = calendar.ReviewPeriod.containing(datetime.date(2026, 2, 1))
+    discussed = review_round(
+        world.partnership, RoundState.DISCUSSED, period=q1, facilitator=world.facilitator
+    )
+    opened = review_round(world.partnership, RoundState.OPEN)
+    mail.outbox.clear()
+    broker.down()
+
+    kwargs = {"partnership_id": world.partnership.pk, "round_id": opened.pk}
+    client.force_login(world.manager)
+    response = client.post(reverse("reviews:round_close", kwargs=kwargs))
+    assert response.status_code == 302
+    opened.refresh_from_db()
+    assert opened.state == RoundState.CLOSED
+    assert Notification.objects.filter(kind="reviews.plan_session", user=world.facilitator).exists()
+
+    client.force_login(world.facilitator)
+    kwargs = {"partnership_id": world.partnership.pk, "round_id": discussed.pk}
+    response = client.post(reverse("reviews:round_publish", kwargs=kwargs))
+    assert response.status_code == 302
+    discussed.refresh_from_db()
+    assert discussed.state == RoundState.PUBLISHED
+    assert discussed.report_notified_at is None  # the render task could not be queued
+    assert not ReportFile.objects.filter(round=discussed).exists()
+    assert mail.outbox == []
+    assert "Could not queue" in caplog.text
+
+    broker.up()  # the broker is back; the daily tick catches up
+    done = clock.tick(now=timezone.now())
+    assert done["reports"] == 1
+    discussed.refresh_from_db()
+    assert discussed.report_notified_at is not None
+    files = ReportFile.objects.filter(round=discussed, edition=discussed.report_edition)
+    assert sorted(files.values_list("language", flat=True)) == ["en", "nl"]
+    told = Notification.objects.filter(kind="reviews.report_published")
+    # Everyone in the partnership, once: both sides and the facilitator.
+    assert sorted(told.values_list("user__email", flat=True)) == sorted(
+        [
+            "fac@facilitators.test",
+            "lead@cleaner.test",
+            "manager@hospital.test",
+            "member@hospital.test",
+            "viewer@hospital.test",
+        ]
+    )
+    expected = sorted((n.user.email, f"[Tandem] {n.title}") for n in told)
+    assert sorted((m.to[0], m.subject) for m in mail.outbox) == expected
+    assert clock.tick(now=timezone.now()).get("reports", 0) == 0
+    assert told.count() == 5
