@@ -30,7 +30,7 @@ from django.db import connection, reset_queries  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from partnership.models import Partnership  # noqa: E402
-from reviews import report  # noqa: E402
+from reviews import report, report_render  # noqa: E402
 from reviews.models import ReviewRound, RoundState  # noqa: E402
 
 
@@ -93,7 +93,7 @@ def main() -> None:
     queries = len(ctx.captured_queries)
 
     start = time.perf_counter()
-    report.render_pdf(snapshot, "nl")
+    report_render.render_pdf(snapshot, "nl")
     cold = _ms(start)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"cold first render: {cold:.0f} ms; compile: {queries} queries; load average {load}\n")
@@ -102,7 +102,7 @@ def main() -> None:
         render_ms, pages, size = [], 0, 0
         for _ in range(repeat):
             start = time.perf_counter()
-            document = report.render_document(snapshot, language)
+            document = report_render.render_document(snapshot, language)
             pdf = document.write_pdf()
             render_ms.append(_ms(start))
             pages, size = len(document.pages), len(pdf)

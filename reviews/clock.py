@@ -210,14 +210,14 @@ def _notify_owner(action: ActionItem, kind: str) -> None:
 
 def finish_reports(*, now: datetime.datetime | None = None) -> int:
     """Render the PDFs of published rounds that have none yet, and tell both sides."""
-    from . import report
+    from . import report_render
 
     finished = 0
     for review_round in ReviewRound.objects.filter(
         state=RoundState.PUBLISHED, report_notified_at__isnull=True
     ).select_related("partnership"):
         try:
-            report.store_report_files(review_round=review_round)
+            report_render.store_report_files(review_round=review_round)
             finished += services.report_notify(review_round=review_round, now=now)
         except Exception:
             logger.exception("Review clock: report of round %s failed", review_round.pk)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import clock, report, services
+from . import clock, report_render, services
 from .models import ReviewRound, RoundState
 
 
@@ -17,7 +17,7 @@ def render_report(round_id: int) -> bool:
     review_round = ReviewRound.objects.filter(pk=round_id, state=RoundState.PUBLISHED).first()
     if review_round is None:
         return False
-    report.store_report_files(review_round=review_round)
+    report_render.store_report_files(review_round=review_round)
     return services.report_notify(review_round=review_round)
 
 

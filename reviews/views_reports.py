@@ -14,7 +14,7 @@ from django.views.generic import DetailView
 from partnership.scoping import PartnershipScopedMixin
 from partnership.uploads import download_response
 
-from . import report
+from . import report, report_render
 from .models import ReviewRound, RoundState
 
 PREVIEW_STATES = (RoundState.CLOSED, RoundState.DISCUSSED)
@@ -41,9 +41,11 @@ def pdf_filename(review_round: ReviewRound, suffix: str) -> str:
 def report_pdf_response(review_round: ReviewRound, language: str):
     """The round's PDF: the frozen file once published, a preview while closed or discussed."""
     if review_round.state == RoundState.PUBLISHED:
-        stored = report.report_file(review_round=review_round, language=language)
+        stored = report_render.report_file(review_round=review_round, language=language)
         if stored is None:  # the worker has not got to it yet: render and store it now
-            stored = report.store_report_files(review_round=review_round, languages=[language])[0]
+            stored = report_render.store_report_files(
+                review_round=review_round, languages=[language]
+            )[0]
         return download_response(
             stored.file,
             filename=pdf_filename(review_round, language),
@@ -51,7 +53,7 @@ def report_pdf_response(review_round: ReviewRound, language: str):
         )
     if review_round.state in PREVIEW_STATES:
         snapshot = report.compile_report(review_round=review_round)
-        pdf = report.render_pdf(snapshot, language, preview=True)
+        pdf = report_render.render_pdf(snapshot, language, preview=True)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(
             False, pdf_filename(review_round, "preview")
@@ -81,11 +83,11 @@ class ReportView(_RoundReportMixin, DetailView):
         language = reader_language(user=None)
         body, stored, preview = None, None, False
         if review_round.state == RoundState.PUBLISHED:
-            body = report.render_html(review_round.report_snapshot, language)
-            stored = report.report_file(review_round=review_round, language=language)
+            body = report_render.render_html(review_round.report_snapshot, language)
+            stored = report_render.report_file(review_round=review_round, language=language)
         elif review_round.state in PREVIEW_STATES:
             snapshot = report.compile_report(review_round=review_round)
-            body, preview = report.render_html(snapshot, language), True
+            body, preview = report_render.render_html(snapshot, language), True
         return super().get_context_data(
             # Rendered by our own template from escaped data.
             report_body=mark_safe(body) if body is not None else None,  # noqa: S308

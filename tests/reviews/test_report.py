@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from kpis.models import KPI
-from reviews import report, services
+from reviews import report, report_render, services
 from reviews.models import ActionItem, ReportFile, RoundState
 from sti.models import Response
 from tests.kpis.factories import KPIFactory, MeasurementFactory
@@ -90,7 +90,7 @@ def _gettext(language, text):
 
 
 def test_pdf_holds_kpis_grades_and_actions_in_dutch_and_english(world, published):
-    files = {f.language: f for f in report.store_report_files(review_round=published)}
+    files = {f.language: f for f in report_render.store_report_files(review_round=published)}
     assert set(files) == {"nl", "en"}
     for language, stored in files.items():
         data = stored.file.open("rb").read()
@@ -112,7 +112,7 @@ def test_pdf_holds_kpis_grades_and_actions_in_dutch_and_english(world, published
 
 
 def test_published_report_does_not_change_when_data_changes_later(world, client, published):
-    before = {f.language: f for f in report.store_report_files(review_round=published)}
+    before = {f.language: f for f in report_render.store_report_files(review_round=published)}
     snapshot = json.dumps(published.report_snapshot, sort_keys=True)
     text_before = pdf_text(before["en"].file.open("rb").read())
 
@@ -126,7 +126,7 @@ def test_published_report_does_not_change_when_data_changes_later(world, client,
 
     published.refresh_from_db()
     assert json.dumps(published.report_snapshot, sort_keys=True) == snapshot
-    after = {f.language: f for f in report.store_report_files(review_round=published)}
+    after = {f.language: f for f in report_render.store_report_files(review_round=published)}
     assert ReportFile.objects.filter(round=published).count() == 2  # once per language
     for language in ("nl", "en"):
         assert after[language].pk == before[language].pk
@@ -152,7 +152,7 @@ def test_measurement_added_after_publishing_is_not_in_the_report(world, publishe
     assert "41.75" in json.dumps(report.compile_report(review_round=published))
     published.refresh_from_db()
     assert "41.75" not in json.dumps(published.report_snapshot)
-    assert "41,75" not in report.render_html(published.report_snapshot, "nl")
+    assert "41,75" not in report_render.render_html(published.report_snapshot, "nl")
 
 
 # --- what the report never shows -------------------------------------------------------------
@@ -232,7 +232,7 @@ def test_preview_pdf_of_a_closed_round_renders_inline(world, client):
 
 
 def test_report_page_and_pdf_access(world, client, published):
-    report.store_report_files(review_round=published)
+    report_render.store_report_files(review_round=published)
     page = reverse("reviews:report", args=[world.partnership.pk, published.pk])
     pdf = reverse("reviews:report_pdf", args=[world.partnership.pk, published.pk])
     for user in (world.member, world.viewer, world.supplier_lead, world.facilitator):
@@ -254,7 +254,7 @@ def test_report_page_and_pdf_access(world, client, published):
 
 
 def test_report_api_access_and_language(world, client, published):
-    stored = {f.language: f for f in report.store_report_files(review_round=published)}
+    stored = {f.language: f for f in report_render.store_report_files(review_round=published)}
     url = f"/api/v1/partnerships/{world.partnership.pk}/rounds/{published.pk}/report.pdf"
     assert client.get(url).status_code == 401
     client.force_login(world.outsider)
@@ -281,7 +281,7 @@ def test_pdf_is_rendered_and_stored_on_demand_when_the_worker_has_not(world, cli
 
 
 def test_renderer_fetches_nothing_from_the_network():
-    fetcher = report._local_fetcher()
+    fetcher = report_render._local_fetcher()
     for url in ("http://127.0.0.1/x.css", "https://example.org/logo.png", "file:///etc/passwd"):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
