@@ -246,7 +246,10 @@ class RoundReminder(models.Model):
         ReviewRound, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("round")
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("to")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("recipient"),
     )
     kind = models.CharField(_("kind"), max_length=16, choices=ReminderKind.choices)
     sent_at = models.DateTimeField(_("sent"), auto_now_add=True)

@@ -321,7 +321,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('closing_3', 'Closes in 3 days'), ('closing_1', 'Closes tomorrow'), ('plan_session', 'Plan the session')], max_length=16, verbose_name='kind')),
                 ('sent_at', models.DateTimeField(auto_now_add=True, verbose_name='sent')),
                 ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='reviews.reviewround', verbose_name='round')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='to')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recipient')),
             ],
             options={
                 'verbose_name': 'round reminder',
