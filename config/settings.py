@@ -50,8 +50,9 @@ INSTALLED_APPS = [
     "partnership",
     "kpis",
     "sti",
-    "reviews",
     "messaging",
+    # Last: it orchestrates the feature apps above (and its demo seeder needs theirs first).
+    "reviews",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "partnership.context_processors.tandem",
                 "messaging.context_processors.hub",
+                "reviews.context_processors.facilitation",
             ],
         },
     },
@@ -216,6 +218,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
+FORMAT_MODULE_PATH = ["config.formats"]  # English with European dates
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True

@@ -12,9 +12,10 @@ import datetime
 import logging
 from collections import Counter
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -209,13 +210,27 @@ def _notify_owner(action: ActionItem, kind: str) -> None:
 
 
 def finish_reports(*, now: datetime.datetime | None = None) -> int:
-    """Render the PDFs of published rounds that have none yet, and tell both sides."""
+    """Render the missing PDFs of published rounds, and tell both sides (once) when they are in.
+
+    A round counts as finished when every language of its current edition is stored; the demo's
+    past rounds, marked as announced, get their files here too.
+    """
     from . import report_render
 
     finished = 0
-    for review_round in ReviewRound.objects.filter(
-        state=RoundState.PUBLISHED, report_notified_at__isnull=True
-    ).select_related("partnership"):
+    stored = Count(
+        "report_files",
+        filter=Q(report_files__edition=F("report_edition")),
+        distinct=True,
+    )
+    unfinished = (
+        ReviewRound.objects.filter(state=RoundState.PUBLISHED)
+        .annotate(stored=stored)
+        .filter(Q(stored__lt=len(settings.LANGUAGES)) | Q(report_notified_at__isnull=True))
+        .select_related("partnership")
+        .order_by("published_at", "pk")
+    )
+    for review_round in unfinished:
         try:
             report_render.store_report_files(review_round=review_round)
             finished += services.report_notify(review_round=review_round, now=now)

@@ -329,7 +329,7 @@ ROUNDS = [
                 [
                     (
                         "Maandelijkse klachtenrapportage per afdeling delen",
-                        "pl2",
+                        "pl",
                         ("today", -6),
                         ActionStatus.IN_PROGRESS,
                         "Eerste rapportage over de afgelopen maand, daarna elke eerste werkdag.",

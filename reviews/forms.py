@@ -49,7 +49,8 @@ class ActionForm(forms.Form):
 
 
 class ActionEditForm(ActionForm):
-    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
+    """Every field but the status: that changes through the status buttons alone, so the page
+    offers one way to change it."""
 
 
 class ActionCreateForm(ActionForm):

@@ -108,6 +108,7 @@ def _sti_context(sti: dict | None) -> dict | None:
         "change_to_supplier": _dec(sti["change_to_supplier"]),
         "change_to_client": _dec(sti["change_to_client"]),
         "indicators": indicators,
+        "has_motivations": any(i.get("motivations") for i in indicators),
         "gap_rows": gap_rows,
         "charts": {
             "bars": bars,

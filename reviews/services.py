@@ -11,7 +11,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from partnership.access import Action, access_for, require_action
@@ -364,9 +364,18 @@ def round_finish(
     session = getattr(review_round, "session", None)
     if session is None:
         raise ValidationError(_("Plan the session before marking the round as discussed."))
+    if session.starts_at > now:
+        raise ValidationError(
+            _("The session is planned for %(start)s: mark the round as discussed once it is held.")
+            % {
+                "start": formats.date_format(
+                    timezone.localtime(session.starts_at), "DATETIME_FORMAT"
+                )
+            }
+        )
     _move(review_round, RoundState.DISCUSSED, actor=actor, now=now, discussed_at=now)
     if session.held_at is None:
-        session.held_at = min(now, session.starts_at)
+        session.held_at = session.starts_at
         session.save(update_fields=["held_at", "updated_at"])
     return review_round
 

@@ -11,11 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from partnership.access import Action, access_for
 from partnership.notifications import enqueue_after_commit
 
+from . import calendar
 from .models import AgendaItem, AgendaKind, Decision, ReviewRound, RoundState, Session
 
 PLANNABLE = (RoundState.OPEN, RoundState.CLOSED)
@@ -65,6 +67,13 @@ def session_plan(
     errors = {}
     if not starts_at:
         errors["starts_at"] = _("Enter when the session starts.")
+    elif calendar.local_date(starts_at) <= review_round.period_end:
+        # The session looks back on the whole period; one in the recent past stays allowed
+        # (facilitators record a session afterwards).
+        errors["starts_at"] = _(
+            "The session looks back on the period of the round, which ends on %(date)s: "
+            "plan it after that day."
+        ) % {"date": date_format(review_round.period_end, "DATE_FORMAT")}
     if not ends_at:
         errors["ends_at"] = _("Enter when the session ends.")
     elif starts_at and ends_at <= starts_at:

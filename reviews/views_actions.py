@@ -22,18 +22,20 @@ from .forms import ActionCreateForm, ActionEditForm, ActionStatusForm, owner_que
 from .models import OPEN_ACTION_STATUSES, ActionItem, ActionOrigin, ActionStatus, ReviewRound
 
 PAGE_SIZE = 25
-OPEN = "open"  # the filter value: open or in progress
+# The default filter value: open or in progress. Its own value, so that "open" keeps meaning the
+# status open alone (as `ActionStatus.OPEN` does) and each option is selected on its own.
+CURRENT = "current"
 
 
 def status_filter_choices() -> list[tuple[str, str]]:
     return [
-        (OPEN, _("Open or in progress")),
+        (CURRENT, _("Open or in progress")),
         *[(v, str(label)) for v, label in ActionStatus.choices],
     ]
 
 
 def filter_actions(actions, *, status: str, overdue: bool, today):
-    if status == OPEN:
+    if status == CURRENT:
         actions = actions.filter(status__in=OPEN_ACTION_STATUSES)
     elif status in ActionStatus.values:
         actions = actions.filter(status=status)
@@ -66,9 +68,9 @@ class ActionListView(ActionsMixin, TemplateView):
 
     def filters(self) -> dict:
         g = self.request.GET
-        status = g.get("status", OPEN)
+        status = g.get("status", CURRENT)
         return {
-            "status": status if status in (OPEN, *ActionStatus.values) else "",
+            "status": status if status in (CURRENT, *ActionStatus.values) else "",
             "owner": _int(g.get("owner")),
             "origin": g.get("origin") if g.get("origin") in ActionOrigin.values else "",
             "round": _int(g.get("round")),
@@ -93,7 +95,7 @@ class ActionListView(ActionsMixin, TemplateView):
             page_obj=page,
             actions=page.object_list,
             filters=filters,
-            filtered=self.request.GET.get("status", OPEN) != OPEN
+            filtered=self.request.GET.get("status", CURRENT) != CURRENT
             or any(v for k, v in filters.items() if k != "status"),
             statuses=status_filter_choices(),
             origins=ActionOrigin.choices,
@@ -157,7 +159,8 @@ class ActionCreateView(ActionsMixin, FormView):
 
 
 class ActionDetailView(ActionsMixin, DetailView):
-    """GET: the action; POST `form=edit` (every field) or `form=status` (the status alone)."""
+    """GET: the action; POST `form=edit` (every field but the status) or `form=status` (the
+    status alone, from one of the status buttons)."""
 
     template_name = "reviews/action.html"
     context_object_name = "action"
@@ -184,11 +187,14 @@ class ActionDetailView(ActionsMixin, DetailView):
                         "description": action.description,
                         "owner": action.owner_id,
                         "due_date": action.due_date,
-                        "status": action.status,
                     },
                 ),
             )
             kwargs.setdefault("status_form", ActionStatusForm(initial={"status": action.status}))
+            kwargs.setdefault(
+                "other_statuses",
+                [(v, label) for v, label in ActionStatus.choices if v != action.status],
+            )
         history = list(
             action.history.select_related("history_user").order_by("-history_date", "-history_id")
         )

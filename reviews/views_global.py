@@ -14,7 +14,7 @@ from partnership.models import Partnership
 
 from . import panels, selectors
 from .models import ReviewRound, RoundState, Session
-from .views_actions import OPEN, filter_actions, status_filter_choices
+from .views_actions import CURRENT, filter_actions, status_filter_choices
 
 PAGE_SIZE = 25
 
@@ -28,7 +28,7 @@ class MyActionsView(LoginRequiredMixin, TemplateView):
         partnerships = list(
             Partnership.objects.visible_to(user).only("pk", "title").order_by("title")
         )
-        status = g.get("status", OPEN)
+        status = g.get("status", CURRENT)
         chosen = g.get("partnership", "")
         filters = {
             "status": status if status in dict(status_filter_choices()) else "",
@@ -48,7 +48,7 @@ class MyActionsView(LoginRequiredMixin, TemplateView):
             page_obj=page,
             actions=page.object_list,
             filters=filters,
-            filtered=status != OPEN or bool(filters["partnership"]) or filters["overdue"],
+            filtered=status != CURRENT or bool(filters["partnership"]) or filters["overdue"],
             statuses=status_filter_choices(),
             partnerships=partnerships,
             is_facilitator=selectors.facilitated_partnerships(user=user).exists(),
@@ -81,8 +81,12 @@ class WorkspaceView(LoginRequiredMixin, TemplateView):
             .select_related("partnership")
             .order_by("closed_at")
         )
+        # Sessions still to be held: the round is closed (not yet discussed) and the session
+        # has not ended. A session under way stays listed, so its session mode is one click away.
         upcoming = list(
-            Session.objects.filter(round__partnership_id__in=ids, ends_at__gte=now)
+            Session.objects.filter(
+                round__partnership_id__in=ids, round__state=RoundState.CLOSED, ends_at__gte=now
+            )
             .select_related("round__partnership")
             .order_by("starts_at")
         )

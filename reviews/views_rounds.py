@@ -12,8 +12,11 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -30,7 +33,7 @@ from sti.results import ResultsSealed, results_for
 
 from . import calendar, selectors, services
 from .forms import ReopenForm, ReviewSettingsForm
-from .models import ReviewRound, RoundState
+from .models import ActionItem, ReviewRound, RoundState
 from .services_sessions import can_run_session
 
 PAGE_SIZE = 20
@@ -91,10 +94,31 @@ class RoundsMixin(PartnershipScopedMixin):
         return super().get_context_data(**kwargs)
 
 
+def carried_over_count() -> Coalesce:
+    """Per round: the open actions carried over into it (`selectors.carried_over_actions`,
+    counted in a subquery so the list costs the same queries for any number of rounds)."""
+    carried = (
+        ActionItem.objects.open()
+        .filter(partnership_id=OuterRef("partnership_id"))
+        .filter(
+            Q(round__period_start__lt=OuterRef("period_start"))
+            | Q(round__isnull=True, created_at__date__lte=OuterRef("closes_at__date"))
+        )
+        .order_by()
+        .values("partnership_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(carried), 0)
+
+
 class RoundListView(RoundsMixin, ListView):
     template_name = "reviews/rounds.html"
     paginate_by = PAGE_SIZE
     context_object_name = "rounds"
+
+    def scoped_queryset(self, partnership):
+        return super().scoped_queryset(partnership).annotate(carried_over=carried_over_count())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -186,12 +210,17 @@ class RoundDetailView(RoundsMixin, DetailView):
         return {"kpi_rows": rows, "kpi_summary": status_summary(rows)}
 
     def _buttons(self, review_round, session, context) -> dict:
+        """The next step is the primary button: plan the session, then (once it has started)
+        mark the round as discussed, then publish."""
         state, manage, run = review_round.state, context["can_manage"], context["can_run"]
+        closed = run and state == RoundState.CLOSED
+        started = session is not None and session.starts_at <= timezone.now()
         return {
             "open": manage and state == RoundState.SCHEDULED,
             "close": manage and state == RoundState.OPEN,
-            "finish": run and state == RoundState.CLOSED,
-            "finish_ready": session is not None,
+            "plan": closed and session is None and context["links"]["session_plan"] is not None,
+            "finish": closed and started,
+            "session_ahead": closed and session is not None and not started,
             "publish": run and state == RoundState.DISCUSSED,
             "reopen": run and state in (RoundState.DISCUSSED, RoundState.PUBLISHED),
         }

@@ -121,20 +121,31 @@ def session_item_url(item: AgendaItem) -> str:
 
 
 class SessionPlanView(_RoundScoped, _RunnerGate, FormView):
+    """Plan or move the session. Once the round is past planning (discussed, published) or
+    not open yet, the page shows the session read-only with the reason, and no form."""
+
     template_name = "reviews/session_plan.html"
     form_class = SessionPlanForm
     runner_on_get = True
+
+    def plannable(self) -> bool:
+        return self.review_round().state in services_sessions.PLANNABLE
 
     def get_initial(self):
         return SessionPlanForm.initial_for(getattr(self.review_round(), "session", None))
 
     def get_context_data(self, **kwargs):
         session = getattr(self.review_round(), "session", None)
-        return super().get_context_data(
-            session=session,
-            plannable=self.review_round().state in services_sessions.PLANNABLE,
-            **kwargs,
-        )
+        plannable = self.plannable()
+        if not plannable:
+            kwargs["form"] = None
+        return super().get_context_data(session=session, plannable=plannable, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not self.plannable():
+            # Refused once, by the read-only page itself; the service refuses it as well.
+            return self.render_to_response(self.get_context_data())
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         starts_at, ends_at = form.moments()
@@ -151,7 +162,8 @@ class SessionPlanView(_RoundScoped, _RunnerGate, FormView):
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
-                renames = {"starts_at": "start_time", "ends_at": "end_time"}
+                # Only the day can put the start too early; the times are checked by the form.
+                renames = {"starts_at": "date", "ends_at": "end_time"}
                 exc.error_dict = {renames.get(k, k): v for k, v in exc.error_dict.items()}
             apply_errors(form, exc)
             return self.form_invalid(form)
@@ -286,12 +298,31 @@ class AgendaItemDeleteView(_RoundScoped, _RunnerGate, View):
 # --- session mode ----------------------------------------------------------------------------
 
 
-class SessionModeView(_RoundScoped, TemplateView):
+PRESENTING = "reviews.session_presenting"
+
+
+class _Presenting:
+    """`?present=1` / `?present=0` switches the lean layout for a shared screen (header and
+    footer hidden); the choice is kept in the user's session so navigation keeps it."""
+
+    def get(self, request, *args, **kwargs):
+        if "present" in request.GET:
+            request.session[PRESENTING] = request.GET["present"] == "1"
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("presenting", bool(self.request.session.get(PRESENTING)))
+        return super().get_context_data(**kwargs)
+
+
+class SessionModeView(_Presenting, _RoundScoped, TemplateView):
     """The start of session mode: the first agenda item, or why there is none yet."""
 
     template_name = "reviews/session_mode.html"
 
     def get(self, request, *args, **kwargs):
+        if "present" in request.GET:
+            request.session[PRESENTING] = request.GET["present"] == "1"
         review_round = self.review_round()
         if review_round.results_open:
             first = AgendaItem.objects.filter(round=review_round).order_by("position", "pk")
@@ -302,7 +333,7 @@ class SessionModeView(_RoundScoped, TemplateView):
         return super().get(request, *args, **kwargs)
 
 
-class SessionItemView(_RoundScoped, _RunnerGate, TemplateView):
+class SessionItemView(_Presenting, _RoundScoped, _RunnerGate, TemplateView):
     """One agenda item on a shared screen; the runner writes minutes, decisions and actions."""
 
     template_name = "reviews/session_mode.html"
@@ -421,14 +452,12 @@ class SessionItemView(_RoundScoped, _RunnerGate, TemplateView):
         return handler(request)
 
     def save_minutes(self, request):
+        """Save the minutes; `go` (previous/next/agenda) then leaves for there, so moving on in
+        a live session never loses what was typed, also without JavaScript."""
         form = MinutesForm(request.POST)
         form.is_valid()
         try:
-            services_sessions.minutes_save(
-                actor=request.user,
-                item=self.agenda_item(),
-                minutes=form.cleaned_data.get("minutes", ""),
-            )
+            self.store_minutes(form.cleaned_data.get("minutes", ""))
         except ValidationError as exc:
             apply_errors(form, exc)
             if is_htmx(request):
@@ -436,8 +465,39 @@ class SessionItemView(_RoundScoped, _RunnerGate, TemplateView):
             return self.render_to_response(self.get_context_data(minutes_form=form))
         if is_htmx(request):
             return self.minutes_status(request)
+        target = self.destination(request.POST.get("go"))
+        if target is not None:
+            return redirect(target)
         messages.success(request, _("The minutes are saved."))
         return redirect(session_item_url(self.agenda_item()))
+
+    def store_minutes(self, minutes: str) -> None:
+        saved = services_sessions.minutes_save(
+            actor=self.request.user, item=self.agenda_item(), minutes=minutes
+        )
+        self.agenda_item().minutes = saved.minutes
+
+    def carried_minutes(self, request) -> None:
+        """The decision and action forms carry the minutes as typed (filled in by
+        `static/js/session.js`); save them first so recording never loses them."""
+        if "minutes" in request.POST:
+            form = MinutesForm(request.POST)
+            form.is_valid()
+            self.store_minutes(form.cleaned_data.get("minutes", ""))
+
+    def destination(self, go: str | None) -> str | None:
+        if go == "agenda":
+            return agenda_url(self.review_round())
+        if go not in ("previous", "next"):
+            return None
+        items = _items(self.review_round())
+        index = next(i for i, other in enumerate(items) if other.pk == self.agenda_item().pk)
+        index += 1 if go == "next" else -1
+        if not 0 <= index < len(items):
+            return session_item_url(self.agenda_item())
+        target = items[index]
+        target.round = self.review_round()
+        return session_item_url(target)
 
     def minutes_status(self, request, error: str = ""):
         context = {"saved_at": timezone.localtime(), "error": error}
@@ -447,6 +507,11 @@ class SessionItemView(_RoundScoped, _RunnerGate, TemplateView):
 
     def add_decision(self, request):
         form = DecisionForm(request.POST)
+        try:
+            self.carried_minutes(request)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.render_to_response(self.get_context_data(decision_form=form))
         if form.is_valid():
             try:
                 services_sessions.decision_create(
@@ -464,6 +529,11 @@ class SessionItemView(_RoundScoped, _RunnerGate, TemplateView):
 
     def add_action(self, request):
         form = ActionForm(request.POST, partnership=self.partnership)
+        try:
+            self.carried_minutes(request)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            return self.render_to_response(self.get_context_data(action_form=form))
         if form.is_valid():
             item = self.agenda_item()
             try:

@@ -181,13 +181,18 @@ def grade_trend(
     """
     if not points:
         return SafeString("")
-    left, right, top, bottom = 36.0, width - 24.0, 40.0, height - 28.0
+    # The plot area runs from the y axis (`left`) to `right`; its numbers sit outside it, left of
+    # the axis. The first and last quarters are inset by `inset`, so a value printed at a dot
+    # never runs into the axis numbers and the quarter labels under the ends are not clipped.
+    left, right, top, bottom = 36.0, width - 24.0, 40.0, height - 44.0
+    inset = 40.0
 
     def y(value) -> float:
         return round(bottom - (bottom - top) * (float(value) - 1) / (SCALE_MAX - 1), 1)
 
-    step = (right - left) / (len(points) - 1) if len(points) > 1 else 0
-    xs = [round(left + i * step if step else (left + right) / 2, 1) for i in range(len(points))]
+    first, last = left + inset, right - inset
+    step = (last - first) / (len(points) - 1) if len(points) > 1 else 0
+    xs = [round(first + i * step if step else (left + right) / 2, 1) for i in range(len(points))]
     parts = [
         _legend(
             [(TO_SUPPLIER, _("Client → supplier")), (TO_CLIENT, _("Supplier → client"))], 8, 16
@@ -197,7 +202,7 @@ def grade_trend(
             "",
             '<text x="{}" y="{}" text-anchor="middle" fill="{}">{}</text>',
             (
-                (x, bottom + 18, MUTED, quarter)
+                (x, bottom + 34, MUTED, quarter)
                 for x, (quarter, _s, _c) in zip(xs, points, strict=True)
             ),
         ),

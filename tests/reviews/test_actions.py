@@ -113,6 +113,33 @@ def test_filters_on_status_owner_origin_and_round(client, world, actions):
     assert "From the round" in html and "Mop the wards daily" not in html
 
 
+def selected_statuses(html: str) -> list[str]:
+    select = html.split('id="f-status"')[1].split("</select>")[0]
+    return [o.split('"')[1] for o in select.split("<option value=")[1:] if "selected" in o]
+
+
+def test_status_open_means_open_only_and_current_means_open_or_in_progress(client, world, actions):
+    a, _b, _c = actions
+    ActionItem.objects.filter(pk=a.pk).update(status=ActionStatus.IN_PROGRESS)
+    html = get(client, world.member, url(world, "actions"))
+    assert selected_statuses(html) == ["current"]  # the default: open or in progress
+    assert "Mop the wards daily" in rows(html) and "Train the night shift" in rows(html)
+    html = get(client, world.member, url(world, "actions") + "?status=open")
+    assert selected_statuses(html) == ["open"]
+    assert "Train the night shift" in rows(html) and "Mop the wards daily" not in rows(html)
+    html = get(client, world.member, url(world, "actions") + "?status=in_progress")
+    assert selected_statuses(html) == ["in_progress"]
+    assert "Mop the wards daily" in rows(html) and "Train the night shift" not in rows(html)
+
+
+def test_dates_and_round_labels_do_not_break(client, world):
+    review_round = rf.review_round(world.partnership, RoundState.CLOSED)
+    rf.action(world.partnership, world.member, review_round=review_round)
+    html = rows(get(client, world.member, url(world, "actions")))
+    assert '<span class="review-date">' in html
+    assert 'class="period-label"' in html
+
+
 def test_owner_is_shown_with_their_side(client, world, actions):
     html = rows(get(client, world.member, url(world, "actions")))
     assert f'{world.supplier_lead.display_name} <span class="text-muted">(Supplier)' in html
@@ -239,6 +266,27 @@ def test_owner_changes_the_status(client, world):
     assert "Changed: status" in html
 
 
+def test_status_changes_through_the_buttons_only(client, world):
+    action = rf.action(world.partnership, world.member)
+    html = get(client, world.member, url(world, "action", action_id=action.pk))
+    edit = html.split('data-testid="edit-form"')[1].split("</form>")[0]
+    assert 'name="status"' not in edit  # one way to change the status, not two
+    status = html.split('data-testid="status-form"')[1].split("</form>")[0]
+    assert 'data-testid="status-open"' not in status  # the current status is no button
+    for value in ("in_progress", "done", "dropped"):
+        assert f'name="status" value="{value}"' in status
+    data = {
+        "form": "edit",
+        "title": "Edited",
+        "owner": world.member.pk,
+        "due_date": in_days(20).isoformat(),
+        "status": "done",  # ignored: not a field of the edit form
+    }
+    post(client, world.member, url(world, "action", action_id=action.pk), data)
+    action.refresh_from_db()
+    assert (action.title, action.status) == ("Edited", ActionStatus.OPEN)
+
+
 def test_edit_changes_the_owner_and_due_date(client, world):
     action = rf.action(world.partnership, world.member)
     data = {
@@ -247,7 +295,6 @@ def test_edit_changes_the_owner_and_due_date(client, world):
         "description": "Morning and evening",
         "owner": world.supplier_lead.pk,
         "due_date": in_days(40).isoformat(),
-        "status": "open",
     }
     post(client, world.manager, url(world, "action", action_id=action.pk), data)
     action.refresh_from_db()
@@ -262,7 +309,7 @@ def test_edit_changes_the_owner_and_due_date(client, world):
 def test_edit_refuses_a_new_past_due_date_but_keeps_an_overdue_one(client, world):
     action = rf.action(world.partnership, world.member)
     make_overdue(action, days=3)
-    base = {"form": "edit", "title": "Still late", "owner": world.member.pk, "status": "open"}
+    base = {"form": "edit", "title": "Still late", "owner": world.member.pk}
     data = {**base, "due_date": in_days(-1).isoformat()}
     response = post(client, world.member, url(world, "action", action_id=action.pk), data, 200)
     assert "The due date has already passed." in response.content.decode()

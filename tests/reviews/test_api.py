@@ -257,7 +257,7 @@ def test_a_round_walks_its_whole_life_through_the_api(as_user, world):
         assert closed.status_code == 200, closed.json()
         assert closed.json()["state"] == "closed"
     api = as_user(world.facilitator)
-    start = timezone.now() + datetime.timedelta(days=2)
+    start = timezone.now() - datetime.timedelta(hours=2)  # recorded right after it was held
     planned = api.put(
         session_url(p, r),
         {
@@ -310,7 +310,8 @@ def test_members_and_viewers_cannot_finish_publish_or_reopen(as_user, world, who
     api = as_user(getattr(world, who))
     p = world.partnership
     assert api.post(round_url(p, r, "finish/")).status_code == 403
-    services.round_finish(review_round=r, actor=world.facilitator)
+    after_the_session = r.session.ends_at + datetime.timedelta(hours=1)
+    services.round_finish(review_round=r, actor=world.facilitator, now=after_the_session)
     assert api.post(round_url(p, r, "publish/")).status_code == 403
     assert api.post(round_url(p, r, "reopen/"), {"reason": "x"}, format="json").status_code == 403
     r.refresh_from_db()
@@ -327,6 +328,10 @@ def test_a_transition_from_the_wrong_state_answers_400(as_user, world):
     unplanned = api.post(round_url(world.partnership, r, "finish/"))
     assert unplanned.status_code == 400
     assert "Plan the session" in unplanned.json()["non_field_errors"][0]
+    _plan(world, r)
+    not_yet_held = api.post(round_url(world.partnership, r, "finish/"))
+    assert not_yet_held.status_code == 400
+    assert "once it is held" in not_yet_held.json()["non_field_errors"][0]
     r.refresh_from_db()
     assert r.state == RoundState.CLOSED
 

@@ -15,7 +15,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 
 from kpis.models import KPI
 from reviews import report, report_render, services
@@ -104,9 +104,11 @@ def test_pdf_holds_kpis_grades_and_actions_in_dutch_and_english(world, published
         assert to_supplier in text and to_client in text
         assert _gettext(language, "Client → supplier") in text
         assert _gettext(language, "On target") in text
-    # The labels really are in the reader's language: Dutch ones only in the Dutch PDF.
-    dutch = _gettext("nl", "Off target")
-    assert dutch != "Off target"
+    # The labels really are in the reader's language: Dutch ones only in the Dutch PDF. (Not
+    # "Off target": the agenda proposed at closing stores titles such as "Buiten norm: <KPI>"
+    # as data, in the language active then, and a report shows data as it was written.)
+    dutch = _gettext("nl", "Values in this period")
+    assert dutch != "Values in this period"
     assert dutch in pdf_text(files["nl"].file.open("rb").read())
     assert dutch not in pdf_text(files["en"].file.open("rb").read())
 
@@ -302,3 +304,69 @@ def test_compiling_runs_a_fixed_number_of_queries(world, django_assert_num_queri
     with django_assert_num_queries(len(small.captured_queries)):
         snapshot = report.compile_report(review_round=review_round)
     assert len(snapshot["kpis"]) == 5 and len(snapshot["actions"]["agreed"]) == 4
+
+
+# --- wording, dates and layout ---------------------------------------------------------------
+
+
+def _pages(data: bytes) -> list[str]:
+    return [" ".join(p.extract_text().split()) for p in pypdf.PdfReader(io.BytesIO(data)).pages]
+
+
+def test_english_report_uses_unambiguous_dates_and_no_double_full_stop(world, client, published):
+    world.member.language = "en"
+    world.member.save()
+    client.force_login(world.member)
+    body = client.get(
+        reverse("reviews:report", args=[world.partnership.pk, published.pk])
+    ).content.decode()
+    with translation.override("en"):
+        moment = formats.date_format(timezone.localtime(published.published_at), "j F Y, H:i")
+    assert f"Published: {moment}" in body
+    assert ".." not in body.split('data-testid="report-published"')[1].split("</div>")[0]
+    assert "p.m." not in body and "a.m." not in body
+
+    text = pdf_text(report_render.render_pdf(published.report_snapshot, "en"))
+    for action in ActionItem.objects.filter(round=published):
+        assert f"{action.due_date.day} {action.due_date:%B %Y}" in text  # 19 December 2026
+        assert f"{action.due_date:%m/%d/%Y}" not in text
+    assert "1 April 2026 – 30 June 2026" in text
+
+
+def test_published_page_offers_the_download_before_the_file_is_stored(world, client, published):
+    world.member.language = "en"
+    world.member.save()
+    client.force_login(world.member)
+    url = reverse("reviews:report", args=[world.partnership.pk, published.pk])
+    body = client.get(url).content.decode()
+    assert not ReportFile.objects.exists()
+    pdf = reverse("reviews:report_pdf", args=[world.partnership.pk, published.pk])
+    assert f'href="{pdf}" data-testid="report-download"' in body
+    assert "being prepared" not in body and 'data-testid="report-sha256"' not in body
+    assert client.get(pdf).status_code == 200  # stores the English file
+    assert ReportFile.objects.get().sha256 in client.get(url).content.decode()
+
+
+def test_motivations_heading_only_when_there_are_motivations(published):
+    snapshot = published.report_snapshot
+    assert "Motivations" in pdf_text(report_render.render_pdf(snapshot, "en"))
+    bare = json.loads(json.dumps(snapshot))
+    for indicator in bare["sti"]["indicators"]:
+        indicator["motivations"] = []
+    assert "Motivations" not in pdf_text(report_render.render_pdf(bare, "en"))
+    assert "Motivations" not in report_render.render_html(bare, "en")
+
+
+def test_hub_figures_stay_on_one_page_with_their_heading(published):
+    # More KPI rows push the hub section down the page: wherever it lands, its heading and its
+    # last row share a page.
+    snapshot = json.loads(json.dumps(published.report_snapshot))
+    kpi = snapshot["kpis"][0]
+    heading_pages = set()
+    for extra in range(0, 30, 2):
+        snapshot["kpis"] = [{**kpi, "name": f"KPI {n}"} for n in range(extra + 1)]
+        pages = _pages(report_render.render_pdf(snapshot, "en"))
+        [heading] = [i for i, page in enumerate(pages) if "Hub figures" in page]
+        assert "Median time to resolve" in pages[heading], extra
+        heading_pages.add(heading)
+    assert len(heading_pages) > 1  # the section did move across a page break

@@ -121,9 +121,35 @@ def test_finish_publish_and_reopen_need_the_facilitator_or_a_manager(world, proj
 
 def test_a_round_is_discussed_only_once_its_session_is_planned(world):
     closed = review_round(world.partnership, RoundState.CLOSED)
-    with pytest.raises(ValidationError, match="Plan the session"):
+    with translation.override("en"), pytest.raises(ValidationError, match="Plan the session"):
         services.round_finish(review_round=closed, actor=world.facilitator, now=LATER)
     assert _snapshot(closed) == (RoundState.CLOSED, 0, 2)
+
+
+def test_a_round_is_discussed_only_once_its_session_has_started(world):
+    from reviews import services_sessions
+
+    closed = review_round(world.partnership, RoundState.CLOSED)
+    start = closed.closes_at + datetime.timedelta(days=10)
+    with travel(closed.closes_at + datetime.timedelta(days=1)):
+        services_sessions.session_plan(
+            actor=world.facilitator,
+            review_round=closed,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=2),
+            location="Room 3",
+        )
+    with translation.override("en"), pytest.raises(ValidationError, match="once it is held"):
+        services.round_finish(
+            review_round=closed, actor=world.facilitator, now=start - datetime.timedelta(hours=1)
+        )
+    assert _snapshot(closed) == (RoundState.CLOSED, 0, 2)
+    services.round_finish(
+        review_round=closed, actor=world.facilitator, now=start + datetime.timedelta(hours=2)
+    )
+    closed.refresh_from_db()
+    assert closed.state == RoundState.DISCUSSED
+    assert closed.session.held_at == start
 
 
 def test_the_facilitator_finishes_publishes_and_reopens(world):

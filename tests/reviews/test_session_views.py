@@ -425,3 +425,184 @@ def test_move_to_a_position_and_up_from_the_top(client, world, closed):
     )
     assert "Choose where to move the item." in response.content.decode()
     assert [i.pk for i in items(closed)[:3]] == [second.pk, third.pk, first.pk]
+
+
+# --- minutes are never lost ------------------------------------------------------------------
+
+
+def test_next_and_previous_save_the_minutes_without_javascript(client, world, closed):
+    first, second = items(closed)[:2]
+    as_user(client, world.facilitator)
+    page = client.get(url("session_item", closed, agenda_item_id=first.pk)).content.decode()
+    # Navigation submits the minutes form (a plain POST), and the textarea saves as you type.
+    assert 'form="minutes-form" name="go" value="next"' in page
+    assert 'id="minutes-form"' in page and 'hx-trigger="input changed delay:800ms, change"' in page
+    response = client.post(
+        url("session_item", closed, agenda_item_id=first.pk),
+        {"form": "minutes", "minutes": "Late reports, both agree.", "go": "next"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == url("session_item", closed, agenda_item_id=second.pk)
+    first.refresh_from_db()
+    assert first.minutes == "Late reports, both agree."
+    response = client.post(
+        url("session_item", closed, agenda_item_id=second.pk),
+        {"form": "minutes", "minutes": "Second item", "go": "previous"},
+    )
+    assert response["Location"] == url("session_item", closed, agenda_item_id=first.pk)
+    response = client.post(
+        url("session_item", closed, agenda_item_id=second.pk),
+        {"form": "minutes", "minutes": "Second item, amended", "go": "agenda"},
+    )
+    assert response["Location"] == url("agenda", closed)
+    second.refresh_from_db()
+    assert second.minutes == "Second item, amended"
+    # Readers follow with plain links: nothing of theirs to save.
+    as_user(client, world.viewer)
+    page = client.get(url("session_item", closed, agenda_item_id=first.pk)).content.decode()
+    assert 'name="go"' not in page
+    assert f'href="{url("session_item", closed, agenda_item_id=second.pk)}"' in page
+
+
+def test_decision_and_action_carry_the_minutes_as_typed(client, world, closed):
+    item = first_item(closed)
+    path = url("session_item", closed, agenda_item_id=item.pk)
+    as_user(client, world.facilitator)
+    page = client.get(path).content.decode()
+    assert page.count('name="minutes" disabled data-minutes-copy') == 2  # filled by session.js
+    response = client.post(
+        path, {"form": "decision", "text": "Weekly call", "minutes": "Typed, not yet saved"}
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.minutes == "Typed, not yet saved"
+    assert Decision.objects.get().text == "Weekly call"
+    # An invalid decision still keeps the minutes, and the page shows them.
+    response = client.post(path, {"form": "decision", "text": "", "minutes": "More typed"})
+    assert response.status_code == 200 and response.context["decision_form"].errors["text"]
+    assert "More typed" in response.content.decode()
+    item.refresh_from_db()
+    assert item.minutes == "More typed"
+    due = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    response = client.post(
+        path,
+        {
+            "form": "action",
+            "title": "Same-day reports",
+            "owner": world.supplier_lead.pk,
+            "due_date": due,
+            "minutes": "With the action",
+        },
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.minutes == "With the action"
+    assert ActionItem.objects.get().title == "Same-day reports"
+    # Without the field (no JavaScript) the saved minutes stay as they are.
+    client.post(path, {"form": "decision", "text": "Another"})
+    item.refresh_from_db()
+    assert item.minutes == "With the action"
+
+
+# --- planning: dates and states --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("day", ["2026-01-08", "2026-06-30"])
+def test_session_before_the_period_ends_is_refused(client, world, closed, day):
+    assert closed.period_end == datetime.date(2026, 6, 30)
+    as_user(client, world.facilitator)
+    values = {"date": day, "start_time": "14:00", "end_time": "16:00", "location": "Room 2"}
+    response = client.post(url("session_plan", closed), values)
+    assert response.status_code == 200
+    assert "which ends on June 30, 2026" in " ".join(response.context["form"].errors["date"])
+    assert not Session.objects.filter(round=closed).exists()
+
+
+def test_service_refuses_a_start_before_the_period_end_in_amsterdam(world, closed):
+    from django.core.exceptions import ValidationError
+
+    from reviews.calendar import TIME_ZONE
+
+    def plan(hour, day):
+        starts = datetime.datetime(2026, *day, hour, 30, tzinfo=TIME_ZONE)
+        return services_sessions.session_plan(
+            actor=world.facilitator,
+            review_round=closed,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=1),
+            location="Room 2",
+        )
+
+    with pytest.raises(ValidationError) as refused:
+        plan(23, (6, 30))  # 21:30 UTC on the last day of the period
+    assert "starts_at" in refused.value.error_dict
+    # Just after midnight in Amsterdam (still 30 June in UTC) is after the period: allowed, and
+    # so is a session in the recent past (it is recorded afterwards).
+    assert plan(0, (7, 1)).starts_at.astimezone(datetime.UTC).day == 30
+    assert timezone.now() > plan(10, (7, 20)).starts_at
+
+
+def test_plan_page_is_read_only_once_the_round_is_discussed(client, world, english):
+    discussed = rf.review_round(
+        world.partnership, RoundState.DISCUSSED, facilitator=world.facilitator
+    )
+    session = Session.objects.get(round=discussed)
+    as_user(client, world.facilitator)
+    page = client.get(url("session_plan", discussed)).content.decode()
+    assert (
+        "Move and send the new invitation" not in page and '<form method="post" class' not in page
+    )
+    assert 'data-testid="current-session"' in page and "Room 1.14" in page
+    assert "The round is discussed: the session can no longer be planned." in page
+    values = {"date": "2026-07-29", "start_time": "10:00", "end_time": "12:00", "location": "X"}
+    response = client.post(url("session_plan", discussed), values)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert text.count("can no longer be") == 1
+    assert "Move and send the new invitation" not in text
+    assert Session.objects.get(round=discussed).starts_at == session.starts_at
+
+
+# --- the screen ------------------------------------------------------------------------------
+
+
+def test_open_dispute_reads_as_a_status_in_dutch(client, world, closed):
+    from kpis.models import Dispute
+    from tests.kpis.factories import KPIFactory, MeasurementFactory
+
+    kpi = KPIFactory(partnership=world.partnership, name="Cleaning quality")
+    measurement = MeasurementFactory(kpi=kpi, period_start=datetime.date(2026, 6, 1), value=60)
+    dispute = Dispute.objects.create(
+        partnership=world.partnership,
+        measurement=measurement,
+        side="supplier",
+        raised_by=world.supplier_lead,
+        reason="Two wards were closed.",
+    )
+    item = AgendaItem.objects.create(
+        round=closed, position=99, kind=AgendaKind.DISPUTE, title="Disputed", dispute=dispute
+    )
+    world.viewer.language = "nl"
+    world.viewer.save(update_fields=["language"])
+    as_user(client, world.viewer)
+    page = client.get(url("session_item", closed, agenda_item_id=item.pk)).content.decode()
+    card = page.split('data-testid="dispute"')[1].split("</div></div>")[0]
+    assert 'data-testid="dispute-status">Open<' in card
+    assert "Openen" not in card
+
+
+def test_presentation_view_hides_the_app_chrome_and_is_kept(client, world, closed):
+    first, second = items(closed)[:2]
+    as_user(client, world.viewer)
+    page = client.get(url("session_item", closed, agenda_item_id=first.pk)).content.decode()
+    assert "session-present" not in page and 'data-testid="presentation-on"' in page
+    page = client.get(
+        url("session_item", closed, agenda_item_id=first.pk) + "?present=1"
+    ).content.decode()
+    assert 'class="session-screen session-present"' in page
+    page = client.get(url("session_item", closed, agenda_item_id=second.pk)).content.decode()
+    assert 'class="session-screen session-present"' in page  # kept while moving on
+    page = client.get(
+        url("session_item", closed, agenda_item_id=second.pk) + "?present=0"
+    ).content.decode()
+    assert "session-present" not in page

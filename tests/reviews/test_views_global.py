@@ -1,6 +1,7 @@
 """Review pages across partnerships: "my actions" and the facilitator's workspace."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -36,6 +37,14 @@ def get(client, user, path):
 
 def in_days(n):
     return timezone.localdate() + datetime.timedelta(days=n)
+
+
+def text(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html)
+
+
+def section(html: str, testid: str) -> str:
+    return text(html.split(f'data-testid="{testid}"')[1].split("</section>")[0])
 
 
 @pytest.mark.parametrize("path", [MY_ACTIONS, WORKSPACE])
@@ -84,6 +93,17 @@ def test_my_actions_filters(client, world, lead_in_both):
     assert "Fix the hospital rota" in html and "Fix the campus rota" not in html
 
 
+def test_my_actions_status_open_leaves_out_actions_in_progress(client, world, lead_in_both):
+    here, _there = lead_in_both
+    ActionItem.objects.filter(pk=here.pk).update(status=ActionStatus.IN_PROGRESS)
+    html = get(client, world.supplier_lead, MY_ACTIONS)
+    assert 'value="current" selected' in html and 'value="open" selected' not in html
+    assert "Fix the hospital rota" in html and "Fix the campus rota" in html
+    html = get(client, world.supplier_lead, f"{MY_ACTIONS}?status=open")
+    assert 'value="open" selected' in html and 'value="current" selected' not in html
+    assert "Fix the campus rota" in html and "Fix the hospital rota" not in html
+
+
 def test_my_actions_only_shows_partnerships_the_user_still_sees(client, world, lead_in_both):
     # The lead leaves the other partnership and stops being a manager of its supplier.
     Participant.objects.filter(
@@ -123,9 +143,9 @@ def test_workspace_shows_waiting_rounds_upcoming_sessions_and_open_rounds(client
         world.other_partnership, RoundState.OPEN, period=rf.Q2_2026.next(), with_set=True
     )
     html = get(client, world.facilitator, WORKSPACE)
-    waiting = html.split('data-testid="waiting"')[1].split("</section>")[0]
+    waiting = section(html, "waiting")
     assert "Hospital cleaning · 2026-Q2" in waiting
-    open_part = html.split('data-testid="open-rounds"')[1].split("</section>")[0]
+    open_part = section(html, "open-rounds")
     assert "University cleaning · 2026-Q3" in open_part
     assert "0 of 0 submitted (0%)" in open_part
     facilitated = html.split('data-testid="facilitated"')[1]
@@ -141,9 +161,41 @@ def test_workspace_shows_waiting_rounds_upcoming_sessions_and_open_rounds(client
     )
     html = get(client, world.facilitator, WORKSPACE)
     assert "No closed round waits for a session." in html
-    upcoming = html.split('data-testid="upcoming"')[1].split("</section>")[0]
+    upcoming = section(html, "upcoming")
     assert "Hospital cleaning · 2026-Q2" in upcoming and "Room 3" in upcoming
     assert opened.state == RoundState.OPEN
+
+
+def plan(review_round, facilitator, start):
+    services_sessions.session_plan(
+        actor=facilitator,
+        review_round=review_round,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        location="Room 9",
+    )
+
+
+def test_upcoming_sessions_are_those_of_closed_rounds_still_ahead(client, world):
+    f.ParticipantFactory(
+        partnership=world.other_partnership, user=world.facilitator, side="facilitator"
+    )
+    # A discussed round: its session (planned by the factory) is held; a later one does not
+    # make it upcoming again.
+    discussed = rf.review_round(
+        world.partnership, RoundState.DISCUSSED, facilitator=world.facilitator
+    )
+    discussed.session.starts_at = timezone.now() + datetime.timedelta(days=5)
+    discussed.session.ends_at = discussed.session.starts_at + datetime.timedelta(hours=2)
+    discussed.session.save(update_fields=["starts_at", "ends_at"])
+    # A closed round whose session is over, and a closed round whose session is ahead.
+    past = rf.review_round(world.other_partnership, RoundState.CLOSED)
+    plan(past, world.facilitator, timezone.now() - datetime.timedelta(days=2))
+    ahead = rf.review_round(world.partnership, RoundState.CLOSED, period=rf.Q2_2026.next())
+    plan(ahead, world.facilitator, timezone.now() + datetime.timedelta(days=3))
+    upcoming = section(get(client, world.facilitator, WORKSPACE), "upcoming")
+    assert "Hospital cleaning · 2026-Q3" in upcoming
+    assert "2026-Q2" not in upcoming  # neither the discussed round nor the past session
 
 
 def test_workspace_leaves_out_partnerships_not_facilitated(client, world):
@@ -158,3 +210,11 @@ def test_header_links_to_my_actions_and_facilitators_find_their_workspace(client
     assert 'data-testid="workspace-link"' in html
     html = get(client, world.member, MY_ACTIONS)
     assert 'data-testid="workspace-link"' not in html
+
+
+def test_header_shows_facilitation_only_to_facilitators(client, world):
+    dashboard = reverse("partnership:dashboard")
+    html = get(client, world.facilitator, dashboard)
+    assert f'href="{WORKSPACE}" id="facilitation-link"' in html
+    for who in ("manager", "member", "supplier_lead"):
+        assert 'id="facilitation-link"' not in get(client, getattr(world, who), dashboard)

@@ -6,7 +6,9 @@ import datetime
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from reviews import calendar, services_sessions
 from reviews.models import ReviewRound, ReviewSettings, RoundEvent, RoundState
@@ -193,15 +195,61 @@ def test_finish_needs_a_planned_session(client, world, closed):
     assert closed.state == RoundState.CLOSED
 
 
-def test_facilitator_finishes_publishes_and_reopens(client, world, closed):
-    start = closed.closes_at + datetime.timedelta(days=7)
+def buttons(html: str) -> str:
+    return html.split('data-testid="round-buttons"')[1].split("</div>")[0]
+
+
+def plan_session(review_round, facilitator, start):
     services_sessions.session_plan(
-        actor=world.facilitator,
-        review_round=closed,
+        actor=facilitator,
+        review_round=review_round,
         starts_at=start,
         ends_at=start + datetime.timedelta(hours=2),
         location="Room 2",
     )
+
+
+def test_closed_round_without_session_asks_to_plan_it(client, world, closed):
+    html = get(client, world.facilitator, url(world, "round", round_id=closed.pk))
+    plan = reverse("reviews:session_plan", args=[world.partnership.pk, closed.pk])
+    assert f'class="btn btn-primary" href="{plan}" data-testid="plan-session"' in buttons(html)
+    assert 'data-testid="round-finish"' not in html
+    html = get(client, world.member, url(world, "round", round_id=closed.pk))
+    assert 'data-testid="plan-session"' not in html  # a member does not run sessions
+
+
+def test_discussed_is_offered_once_the_planned_session_has_started(client, world, closed):
+    start = timezone.now() + datetime.timedelta(days=2)
+    plan_session(closed, world.facilitator, start)
+    html = get(client, world.facilitator, url(world, "round", round_id=closed.pk))
+    assert 'data-testid="round-finish"' not in html
+    assert 'data-testid="plan-session"' not in html
+    assert 'data-testid="change-session"' in html
+    note = html.split('data-testid="round-next-step"')[1].split("</p>")[0]
+    assert "The session is planned for" in note
+    with rf.travel(start + datetime.timedelta(minutes=1)):
+        html = get(client, world.facilitator, url(world, "round", round_id=closed.pk))
+    assert 'data-testid="round-finish"' in buttons(html)
+    assert 'data-testid="round-next-step"' not in html
+
+
+def test_questionnaire_shows_when_it_closed_once_closed(client, world):
+    review_round = rf.review_round(world.partnership, RoundState.OPEN)
+    html = get(client, world.manager, url(world, "round", round_id=review_round.pk))
+    assert "Closes</dt>" in html and 'data-testid="round-closed-at"' not in html
+    with rf.travel(review_round.opens_at + datetime.timedelta(days=2)):
+        post(client, world.manager, url(world, "round_close", round_id=review_round.pk))
+    review_round.refresh_from_db()
+    html = get(client, world.manager, url(world, "round", round_id=review_round.pk))
+    assert "Closes</dt>" not in html
+    closed_at = html.split('data-testid="round-closed-at">')[1].split("</dd>")[0]
+    with translation.override("en"):
+        assert closed_at == date_format(localtime(review_round.closed_at), "DATETIME_FORMAT")
+    assert review_round.closed_at < review_round.closes_at  # closed by hand, early
+
+
+def test_facilitator_finishes_publishes_and_reopens(client, world, closed):
+    plan_session(closed, world.facilitator, closed.closes_at + datetime.timedelta(days=7))
     html = get(client, world.facilitator, url(world, "round", round_id=closed.pk))
     assert 'data-testid="round-finish"' in html
     post(client, world.facilitator, url(world, "round_finish", round_id=closed.pk))
@@ -268,6 +316,26 @@ def test_round_page_lists_its_actions_and_the_carried_over_ones(client, world, c
     carried = html.split('data-testid="carried-over"')[1].split("</table>")[0]
     assert "Agreed now" in round_actions and "Carry me over" not in round_actions
     assert "Carry me over" in carried
+
+
+def test_rounds_list_counts_the_actions_carried_over(client, world, closed):
+    earlier = rf.review_round(
+        world.partnership,
+        RoundState.CLOSED,
+        period=rf.Q2_2026.previous(),
+        with_set=False,
+    )
+    rf.action(world.partnership, world.member, title="Carry me over", review_round=earlier)
+    rf.action(world.partnership, world.member, title="Also carried", review_round=earlier)
+    rf.action(world.partnership, world.supplier_lead, title="Agreed now", review_round=closed)
+    html = get(client, world.viewer, url(world, "rounds"))
+    cells = [
+        c.split(">", 1)[1].split("</td>")[0]
+        for c in html.split('data-testid="round-open-actions"')[1:]
+    ]
+    # Newest first: 2026-Q2 has its own action and the two of 2026-Q1; 2026-Q1 has its two.
+    assert "1" in cells[0] and "+ 2 carried over" in cells[0]
+    assert "2" in cells[1] and "carried over" not in cells[1]
 
 
 # --- settings --------------------------------------------------------------------------------

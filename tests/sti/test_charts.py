@@ -92,7 +92,41 @@ def test_trend_without_surveys_is_empty():
 
 def test_trend_grade_ten_sits_on_top_and_one_at_the_bottom():
     svg = charts.grade_trend([("Q1", D(10), D(1))], label="x", height=240)
-    assert 'cy="40.0"' in svg and 'cy="212.0"' in svg
+    assert 'cy="40.0"' in svg and 'cy="196.0"' in svg
+
+
+def _positions(svg: str, value: str) -> list[tuple[float, float, str]]:
+    """(x, y, anchor) of each <text> printing `value`."""
+    found = re.findall(
+        r'<text x="([\d.]+)" y="([\d.]+)" text-anchor="(\w+)"[^>]*>' + re.escape(value) + "<",
+        svg,
+    )
+    return [(float(x), float(y), anchor) for x, y, anchor in found]
+
+
+def test_trend_keeps_values_clear_of_the_axis_and_quarters_inside_the_chart():
+    # A grade of 5.8 at the first quarter sits at the height of the axis number 6: the printed
+    # value must stay right of that number, and the last quarter's label inside the width.
+    with translation.override("nl"):
+        svg = charts.grade_trend(
+            [("2025-Q3", D("5.8"), D("5.0")), ("2026-Q2", D("7.0"), D("6.0"))],
+            label="Trend",
+            width=640,
+        )
+    [(axis_x, axis_y, anchor)] = _positions(svg, "6")
+    assert anchor == "end"  # the axis number ends at axis_x, left of the plot
+    [(value_x, value_y, _a)] = _positions(svg, "5,8")
+    assert abs(value_y - axis_y) < 14  # same height, so only the x distance keeps them apart
+    assert value_x - 3.5 * 7 / 2 > axis_x + 4  # half of "5,8" (~7 px a glyph) left of its centre
+    [(last_x, _y, _a)] = _positions(svg, "2026-Q2")
+    assert last_x + len("2026-Q2") * 7 / 2 < 640
+    [(first_x, _y, _a)] = _positions(svg, "2025-Q3")
+    assert first_x - len("2025-Q3") * 7 / 2 > 0
+    # The quarter labels sit under the lowest possible value label (grade 1, printed below).
+    bottom_value = charts.grade_trend([("Q1", D(10), D(1))], label="x", height=240)
+    [(_x, low_y, _a)] = _positions(bottom_value, "1.0")
+    [(_x, quarter_y, _a)] = _positions(bottom_value, "Q1")
+    assert quarter_y - 12 >= low_y
 
 
 def test_perception_gap_prints_the_signed_gap():
