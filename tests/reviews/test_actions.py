@@ -10,36 +10,11 @@ from django.utils import timezone
 from reviews.models import ActionItem, ActionStatus, RoundState
 from tests import factories as f
 from tests.reviews import factories as rf
+from tests.reviews.pages import get, post, url
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 PEOPLE = ["manager", "member", "viewer", "supplier_lead", "facilitator", "outsider"]
-
-
-@pytest.fixture(autouse=True)
-def english(world):
-    for who in PEOPLE:
-        user = getattr(world, who)
-        user.language = "en"
-        user.save(update_fields=["language"])
-
-
-def url(world, name, **kwargs):
-    return reverse(f"reviews:{name}", kwargs={"partnership_id": world.partnership.pk, **kwargs})
-
-
-def get(client, user, path, status=200):
-    client.force_login(user)
-    response = client.get(path)
-    assert response.status_code == status, (path, response.status_code)
-    return response.content.decode()
-
-
-def post(client, user, path, data, status=302):
-    client.force_login(user)
-    response = client.post(path, data)
-    assert response.status_code == status, (path, response.status_code)
-    return response
 
 
 def in_days(n: int) -> datetime.date:

@@ -27,27 +27,6 @@ RUNNERS = ["manager", "supplier_lead", "facilitator"]  # run the session: facili
 NOT_RUNNERS = ["member", "viewer"]
 
 
-@pytest.fixture
-def as_user():
-    api = APIClient()
-
-    def _as(user):
-        api.logout()
-        if user is not None:
-            api.force_login(user)
-        return api
-
-    return _as
-
-
-@pytest.fixture
-def english(world):
-    for who in [*PEOPLE, "outsider"]:
-        user = getattr(world, who)
-        user.language = "en"
-        user.save(update_fields=["language"])
-
-
 def rounds(p) -> str:
     return f"{paths.partnership(p)}rounds/"
 

@@ -28,27 +28,6 @@ READERS = ["manager", "member", "viewer", "supplier_lead", "facilitator"]
 RECORDERS = ["manager", "member", "supplier_lead", "facilitator"]
 
 
-@pytest.fixture
-def as_user():
-    api = APIClient()
-
-    def _as(user):
-        api.logout()
-        if user is not None:
-            api.force_login(user)
-        return api
-
-    return _as
-
-
-@pytest.fixture
-def english(world):
-    for who in [*READERS, "outsider"]:
-        user = getattr(world, who)
-        user.language = "en"
-        user.save(update_fields=["language"])
-
-
 def actions(p) -> str:
     return f"{paths.partnership(p)}actions/"
 

@@ -21,14 +21,6 @@ EVERYONE = RUNNERS + READERS
 
 
 @pytest.fixture
-def english(world):
-    for who in [*EVERYONE, "outsider"]:
-        user = getattr(world, who)
-        user.language = "en"
-        user.save(update_fields=["language"])
-
-
-@pytest.fixture
 def closed(world, english):
     return rf.review_round(
         world.partnership,
@@ -514,7 +506,7 @@ def test_session_before_the_period_ends_is_refused(client, world, closed, day):
     values = {"date": day, "start_time": "14:00", "end_time": "16:00", "location": "Room 2"}
     response = client.post(url("session_plan", closed), values)
     assert response.status_code == 200
-    assert "which ends on June 30, 2026" in " ".join(response.context["form"].errors["date"])
+    assert "which ends on 30 June 2026" in " ".join(response.context["form"].errors["date"])
     assert not Session.objects.filter(round=closed).exists()
 
 

@@ -12,27 +12,13 @@ from reviews import services_sessions
 from reviews.models import ActionItem, ActionStatus, RoundState
 from tests import factories as f
 from tests.reviews import factories as rf
+from tests.reviews.pages import get
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 PEOPLE = ["manager", "member", "viewer", "supplier_lead", "facilitator", "outsider"]
 MY_ACTIONS = reverse("reviews_global:my_actions")
 WORKSPACE = reverse("reviews_global:workspace")
-
-
-@pytest.fixture(autouse=True)
-def english(world):
-    for who in PEOPLE:
-        user = getattr(world, who)
-        user.language = "en"
-        user.save(update_fields=["language"])
-
-
-def get(client, user, path):
-    client.force_login(user)
-    response = client.get(path)
-    assert response.status_code == 200, (path, response.status_code)
-    return response.content.decode()
 
 
 def in_days(n):

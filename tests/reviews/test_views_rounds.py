@@ -14,37 +14,12 @@ from reviews import calendar, services_sessions
 from reviews.models import ReviewRound, ReviewSettings, RoundEvent, RoundState
 from tests.kpis.factories import KPIFactory, MeasurementFactory
 from tests.reviews import factories as rf
+from tests.reviews.pages import get, post, url
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 PEOPLE = ["manager", "member", "viewer", "supplier_lead", "facilitator", "outsider"]
 INSIDERS = ["manager", "member", "viewer", "supplier_lead", "facilitator"]
-
-
-@pytest.fixture(autouse=True)
-def english(world):
-    for who in PEOPLE:
-        user = getattr(world, who)
-        user.language = "en"
-        user.save(update_fields=["language"])
-
-
-def url(world, name, **kwargs):
-    return reverse(f"reviews:{name}", kwargs={"partnership_id": world.partnership.pk, **kwargs})
-
-
-def get(client, user, path, status=200):
-    client.force_login(user)
-    response = client.get(path)
-    assert response.status_code == status, (path, response.status_code)
-    return response.content.decode()
-
-
-def post(client, user, path, data=None, status=302):
-    client.force_login(user)
-    response = client.post(path, data or {})
-    assert response.status_code == status, (path, response.status_code)
-    return response
 
 
 def flashed(response) -> list[str]:
