@@ -23,7 +23,7 @@ from partnership.notifications import notify
 from sti import selectors as sti_selectors
 from sti.models import Response, SurveyState
 
-from . import calendar, services
+from . import calendar, services, services_actions
 from .models import (
     ActionItem,
     ActionReminder,
@@ -194,18 +194,8 @@ def _notify_owner(action: ActionItem, kind: str) -> None:
     else:
         title = _("Action due on %(due)s: %(title)s")
         body = _("Your action in %(partnership)s is due in two days.")
-    notify(
-        users=[action.owner],
-        kind=f"reviews.action_{kind}",
-        title=title,
-        body=body,
-        params={
-            "title": action.title,
-            "due": action.due_date.strftime("%d-%m-%Y"),
-            "partnership": action.partnership.title,
-        },
-        url=action.get_absolute_url(),
-        partnership=action.partnership,
+    services_actions.owner_notify(
+        action=action, kind=f"reviews.action_{kind}", title=title, body=body
     )
 
 

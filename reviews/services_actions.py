@@ -179,12 +179,13 @@ def action_set_status(*, actor, action: ActionItem, status: str, now=None) -> Ac
     return action_update(actor=actor, action=action, status=status, now=now)
 
 
-def _tell_owner(action: ActionItem) -> None:
+def owner_notify(*, action: ActionItem, kind: str, title, body) -> None:
+    """Tell an action's owner something about it (assigned, due soon, overdue)."""
     notify(
         users=[action.owner],
-        kind="reviews.action_assigned",
-        title=_("New action for you: %(title)s"),
-        body=_("Due on %(due)s in %(partnership)s."),
+        kind=kind,
+        title=title,
+        body=body,
         params={
             "title": action.title,
             "due": action.due_date.strftime("%d-%m-%Y"),
@@ -192,4 +193,13 @@ def _tell_owner(action: ActionItem) -> None:
         },
         url=action.get_absolute_url(),
         partnership=action.partnership,
+    )
+
+
+def _tell_owner(action: ActionItem) -> None:
+    owner_notify(
+        action=action,
+        kind="reviews.action_assigned",
+        title=_("New action for you: %(title)s"),
+        body=_("Due on %(due)s in %(partnership)s."),
     )
