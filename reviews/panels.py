@@ -7,11 +7,11 @@ follows `selectors.current_round`: the latest round that is open, closed or disc
 latest round (the next scheduled one, or the last published one).
 """
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from partnership.models import Membership, Participant, Partnership, Role
-from sti.models import RATING_SIDES, Response
+from partnership.models import Partnership
+from sti import selectors as sti_selectors
 
 from . import selectors
 from .models import ActionItem, ReviewRound, RoundState
@@ -50,52 +50,6 @@ def action_counts(partnership_ids, today) -> dict:
     return {r["partnership_id"]: {"open": r["open"], "overdue": r["overdue"]} for r in rows}
 
 
-def response_rates(surveys) -> dict:
-    """survey id -> response rate (counts only, never scores) for surveys of many partnerships,
-    in two queries; the same figures as `sti.selectors.response_rates`."""
-    surveys = [s for s in surveys if s is not None]
-    if not surveys:
-        return {}
-    partnership_ids = {s.partnership_id for s in surveys}
-    viewer = Membership.objects.filter(user_id=OuterRef("user_id"), role=Role.VIEWER).filter(
-        Q(organization_id=OuterRef("partnership__client_id"))
-        | Q(organization_id=OuterRef("partnership__supplier_id"))
-    )
-    eligible = {
-        (pid, side): n
-        for pid, side, n in Participant.objects.filter(
-            partnership_id__in=partnership_ids, side__in=RATING_SIDES, user__is_active=True
-        )
-        .exclude(Exists(viewer))
-        .values_list("partnership_id", "side")
-        .annotate(n=Count("id"))
-        .values_list("partnership_id", "side", "n")
-        .order_by()
-    }
-    submitted = {
-        (survey_id, side): n
-        for survey_id, side, n in Response.objects.filter(
-            survey__in=surveys, submitted_at__isnull=False
-        )
-        .values_list("survey_id", "side")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
-    rates = {}
-    for survey in surveys:
-        rate = {}
-        for side in RATING_SIDES:
-            done = submitted.get((survey.pk, side), 0)
-            total = max(eligible.get((survey.partnership_id, side), 0), done)
-            rate[side] = {"submitted": done, "eligible": total}
-        done = sum(rate[s]["submitted"] for s in RATING_SIDES)
-        total = sum(rate[s]["eligible"] for s in RATING_SIDES)
-        rate["total"] = {"submitted": done, "eligible": total}
-        rate["percent"] = round(100 * done / total) if total else 0
-        rates[survey.pk] = rate
-    return rates
-
-
 def _summary(partnership, review_round, counts) -> dict:
     session = getattr(review_round, "session", None) if review_round else None
     return {
@@ -113,7 +67,9 @@ def overview(partnership, access):
     counts = action_counts([partnership.pk], today).get(partnership.pk, {})
     data = _summary(partnership, review_round, counts)
     if review_round is not None and review_round.state == RoundState.OPEN:
-        data["rate"] = response_rates([review_round.survey]).get(review_round.survey_id)
+        data["rate"] = sti_selectors.response_rates_across(surveys=[review_round.survey]).get(
+            review_round.survey_id
+        )
     return data
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from partnership.models import Partnership
+from sti import selectors as sti_selectors
 
 from . import panels, selectors
 from .models import ReviewRound, RoundState, Session
@@ -91,7 +92,7 @@ class WorkspaceView(LoginRequiredMixin, TemplateView):
             .order_by("starts_at")
         )
         open_rounds = [r for r in current.values() if r.state == RoundState.OPEN]
-        rates = panels.response_rates([r.survey for r in open_rounds])
+        rates = sti_selectors.response_rates_across(surveys=[r.survey for r in open_rounds])
         by_pk = {p.pk: p for p in partnerships}
         for review_round in open_rounds:
             review_round.partnership = by_pk[review_round.partnership_id]

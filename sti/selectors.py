@@ -6,7 +6,7 @@ open surveys.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from partnership.models import MANAGING_ROLES, Membership, Participant, Partnership, Role, Side
@@ -110,7 +110,43 @@ def response_rates(*, partnership: Partnership, surveys) -> dict:
         .annotate(n=Count("id"))
         .values_list("side", "n")
     )
-    submitted = {
+    submitted = _submitted(surveys)
+    return {survey.pk: _rate(eligible, submitted, survey.pk) for survey in surveys}
+
+
+def response_rates_across(*, surveys) -> dict:
+    """survey id -> response rate for surveys of many partnerships (dashboards), in two queries.
+
+    The same rule as `respondents`: active participants of either side who are not viewers.
+    """
+    surveys = [s for s in surveys if s is not None]
+    if not surveys:
+        return {}
+    viewer = Membership.objects.filter(user_id=OuterRef("user_id"), role=Role.VIEWER).filter(
+        Q(organization_id=OuterRef("partnership__client_id"))
+        | Q(organization_id=OuterRef("partnership__supplier_id"))
+    )
+    eligible: dict = {}
+    for partnership_id, side, n in (
+        Participant.objects.filter(
+            partnership_id__in={s.partnership_id for s in surveys},
+            side__in=RATING_SIDES,
+            user__is_active=True,
+        )
+        .exclude(Exists(viewer))
+        .values_list("partnership_id", "side")
+        .annotate(n=Count("id"))
+        .values_list("partnership_id", "side", "n")
+        .order_by()
+    ):
+        eligible.setdefault(partnership_id, {})[side] = n
+    submitted = _submitted(surveys)
+    return {s.pk: _rate(eligible.get(s.partnership_id, {}), submitted, s.pk) for s in surveys}
+
+
+def _submitted(surveys) -> dict:
+    """(survey id, side) -> number of submitted responses."""
+    return {
         (survey_id, side): n
         for survey_id, side, n in Response.objects.filter(
             survey__in=surveys, submitted_at__isnull=False
@@ -119,7 +155,6 @@ def response_rates(*, partnership: Partnership, surveys) -> dict:
         .annotate(n=Count("id"))
         .order_by()
     }
-    return {survey.pk: _rate(eligible, submitted, survey.pk) for survey in surveys}
 
 
 def _rate(eligible: dict, submitted: dict, survey_id: int) -> dict:
