@@ -8,8 +8,6 @@ go through `kpis.services` / `kpis.services_bulk`; statuses through `KPI.status_
 
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -26,6 +24,7 @@ from rest_framework.response import Response
 from config.api_errors import error_responses
 from partnership.access import Action
 from partnership.api_base import PartnershipScopedAPIMixin
+from partnership.api_lookup import get_in_scope_or_404
 
 from . import library, selectors, services, services_bulk
 from .models import KPI, Measurement
@@ -53,14 +52,6 @@ def _with_latest(kpis: QuerySet) -> QuerySet:
         latest_period_start=Subquery(newest.values("period_start")[:1]),
         latest_value=Subquery(newest.values("value")[:1]),
     )
-
-
-def kpi_in_partnership(partnership, kpi_id) -> KPI:
-    """The KPI with this id inside the partnership, or Http404 (also for another's KPI)."""
-    try:
-        return get_object_or_404(selectors.kpis_for_partnership(partnership=partnership), pk=kpi_id)
-    except (ValueError, TypeError) as exc:
-        raise Http404 from exc
 
 
 # --- KPIs ------------------------------------------------------------------------------------
@@ -238,7 +229,9 @@ class MeasurementViewSet(
         # The KPI of the URL is part of the scope: resolved inside the partnership, before the
         # role check, so another partnership's KPI answers 404 whatever the method.
         super().resolve_partnership(request)
-        self.kpi = kpi_in_partnership(self.partnership, self.kwargs.get("kpi_id"))
+        self.kpi = get_in_scope_or_404(
+            selectors.kpis_for_partnership(partnership=self.partnership), self.kwargs.get("kpi_id")
+        )
 
     def scoped_queryset(self, partnership):
         return (

@@ -12,10 +12,8 @@ import html
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from django.http.multipartparser import MultiPartParser as DjangoMultiPartParser
 from django.http.multipartparser import MultiPartParserError
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -31,6 +29,7 @@ from rest_framework.response import Response
 from config.api_errors import error_responses
 from partnership.access import Action
 from partnership.api_base import PartnershipScopedAPIMixin
+from partnership.api_lookup import get_in_scope_or_404, validated
 from partnership.uploads import download_response, validate_filename
 
 from . import selectors, services
@@ -76,20 +75,6 @@ DOCUMENT_ID = OpenApiParameter(
     description="A document of this partnership.",
 )
 BINARY = OpenApiResponse(OpenApiTypes.BINARY, description="The file, as uploaded.")
-
-
-def _in_scope(queryset, pk):
-    """The object with this id in an already scoped queryset, or Http404."""
-    try:
-        return get_object_or_404(queryset, pk=pk)
-    except (ValueError, TypeError) as exc:
-        raise Http404 from exc
-
-
-def _validated(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 # --- Uploads -----------------------------------------------------------------------------------
@@ -167,7 +152,7 @@ class _InThreadMixin(_HubAPIMixin):
 
     def resolve_partnership(self, request) -> None:
         super().resolve_partnership(request)
-        self.thread = _in_scope(
+        self.thread = get_in_scope_or_404(
             Thread.objects.for_access(self.access), self.kwargs.get("thread_id")
         )
         self.thread.partnership = self.partnership  # the same row: spare the query
@@ -234,7 +219,7 @@ class ThreadViewSet(
         # of the other side answers 404 (not 403) to every method, the facilitator's included.
         super().resolve_partnership(request)
         if "thread_id" in self.kwargs:
-            _in_scope(Thread.objects.for_access(self.access), self.kwargs["thread_id"])
+            get_in_scope_or_404(Thread.objects.for_access(self.access), self.kwargs["thread_id"])
 
     def action_for_method(self, method: str) -> str:
         # Your own read state is reading: viewers and the facilitator keep one too.
@@ -245,7 +230,7 @@ class ThreadViewSet(
     def scoped_queryset(self, partnership):
         filters = {}
         if self.action == "list":
-            filters = _validated(InboxQuerySerializer, self.request.query_params)
+            filters = validated(InboxQuerySerializer, self.request.query_params)
         return selectors.inbox(access=self.access, **filters).prefetch_related("documents")
 
     def _output(self, thread: Thread, status_code=status.HTTP_200_OK) -> Response:
@@ -253,7 +238,7 @@ class ThreadViewSet(
         return Response(self.get_serializer(fresh).data, status=status_code)
 
     def create(self, request, *args, **kwargs):
-        data = _validated(
+        data = validated(
             ThreadCreateMultipartSerializer, request.data, context=self.get_serializer_context()
         )
         thread = services.thread_create(actor=request.user, partnership=self.partnership, **data)
@@ -261,7 +246,7 @@ class ThreadViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         thread = self.get_object()
-        data = _validated(
+        data = validated(
             ThreadUpdateSerializer,
             request.data,
             partial=True,
@@ -360,13 +345,13 @@ class MessageViewSet(
         return Response(self.get_serializer(fresh).data, status=status_code)
 
     def create(self, request, *args, **kwargs):
-        data = _validated(MessageCreateMultipartSerializer, request.data)
+        data = validated(MessageCreateMultipartSerializer, request.data)
         message = services.message_post(actor=request.user, thread=self.thread, **data)
         return self._output(message, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         message = self.get_object()
-        data = _validated(MessageUpdateSerializer, request.data)
+        data = validated(MessageUpdateSerializer, request.data)
         message = services.message_edit(actor=request.user, message=message, body=data["body"])
         return self._output(message)
 
@@ -457,14 +442,14 @@ class DocumentViewSet(
         super().resolve_partnership(request)
         if "document_id" in self.kwargs:
             documents = selectors.documents(partnership=self.partnership, archived=None)
-            _in_scope(documents, self.kwargs["document_id"])
+            get_in_scope_or_404(documents, self.kwargs["document_id"])
 
     def get_serializer_class(self):
         return DocumentSerializer if self.action == "list" else DocumentDetailSerializer
 
     def scoped_queryset(self, partnership):
         if self.action == "list":
-            filters = _validated(DocumentQuerySerializer, self.request.query_params)
+            filters = validated(DocumentQuerySerializer, self.request.query_params)
             return selectors.documents(partnership=partnership, **filters)
         return selectors.documents(partnership=partnership, archived=None).prefetch_related(
             _versions()
@@ -480,7 +465,7 @@ class DocumentViewSet(
         return Response(serializer.data, status=status_code)
 
     def create(self, request, *args, **kwargs):
-        data = _validated(DocumentCreateSerializer, request.data)
+        data = validated(DocumentCreateSerializer, request.data)
         document = services.document_create(
             actor=request.user, partnership=self.partnership, **data
         )
@@ -488,7 +473,7 @@ class DocumentViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         document = self.get_object()
-        data = _validated(DocumentUpdateSerializer, request.data, partial=True)
+        data = validated(DocumentUpdateSerializer, request.data, partial=True)
         document = services.document_update(actor=request.user, document=document, **data)
         return self._output(document)
 
@@ -504,7 +489,7 @@ class DocumentViewSet(
     @action(detail=True, methods=["post"], url_path="archive")
     def archive(self, request, *args, **kwargs):
         document = self.get_object()
-        data = _validated(DocumentArchiveSerializer, request.data)
+        data = validated(DocumentArchiveSerializer, request.data)
         document = services.document_archive(
             actor=request.user, document=document, archived=data["archived"]
         )
@@ -562,14 +547,14 @@ class DocumentVersionViewSet(
         # The document of the URL is resolved inside the partnership before the role check.
         super().resolve_partnership(request)
         documents = selectors.documents(partnership=self.partnership, archived=None)
-        self.document = _in_scope(documents, self.kwargs.get("document_id"))
+        self.document = get_in_scope_or_404(documents, self.kwargs.get("document_id"))
         self.document.partnership = self.partnership
 
     def scoped_queryset(self, partnership):
         return selectors.document_versions(document=self.document).order_by("-number")
 
     def create(self, request, *args, **kwargs):
-        data = _validated(DocumentVersionCreateSerializer, request.data)
+        data = validated(DocumentVersionCreateSerializer, request.data)
         version = services.document_version_add(actor=request.user, document=self.document, **data)
         fresh = self.scoped_queryset(self.partnership).get(pk=version.pk)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)

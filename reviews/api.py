@@ -16,8 +16,6 @@ included; nothing here is internal to one side, and no score leaves before the s
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import QuerySet
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -36,6 +34,7 @@ from kpis import selectors as kpi_selectors
 from messaging.models import Thread
 from partnership.access import Action
 from partnership.api_base import PartnershipScopedAPIMixin
+from partnership.api_lookup import get_in_scope_or_400, get_in_scope_or_404, validated
 from sti import selectors as sti_selectors
 
 from . import selectors, services, services_actions, services_sessions
@@ -80,20 +79,6 @@ ROUND_ID = OpenApiParameter(
 SESSION_RUNNERS = "The facilitator, or a manager of either side."
 
 
-def _in_scope(queryset, pk):
-    """The object with this id in an already scoped queryset, or Http404."""
-    try:
-        return get_object_or_404(queryset, pk=pk)
-    except (ValueError, TypeError) as exc:
-        raise Http404 from exc
-
-
-def _validated(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class _ReviewsAPIMixin(PartnershipScopedAPIMixin):
     # Writes are allowed per endpoint by the services' own rules (see `_require`), checked once
     # the object of the URL is found, so a foreign id answers 404 before any 403.
@@ -120,7 +105,7 @@ class _InRoundMixin(_ReviewsAPIMixin):
     def resolve_partnership(self, request) -> None:
         super().resolve_partnership(request)
         rounds = ReviewRound.objects.filter(partnership=self.partnership)
-        self.review_round = _in_scope(rounds, self.kwargs.get("round_id"))
+        self.review_round = get_in_scope_or_404(rounds, self.kwargs.get("round_id"))
         self.review_round.partnership = self.partnership  # the same row: spare the query
 
     def _require_runner(self) -> None:
@@ -257,7 +242,7 @@ class RoundViewSet(
     @action(detail=True, methods=["post"], url_path="reopen")
     def reopen(self, request, *args, **kwargs):
         review_round = self._round_for(Action.FACILITATE, Action.MANAGE)
-        data = _validated(RoundReopenSerializer, request.data)
+        data = validated(RoundReopenSerializer, request.data)
         return self._output(
             services.round_reopen(
                 review_round=review_round, actor=request.user, reason=data["reason"]
@@ -304,7 +289,7 @@ class SessionViewSet(_InRoundMixin, viewsets.GenericViewSet):
 
     def update(self, request, *args, **kwargs):
         self._require_runner()
-        data = _validated(SessionInputSerializer, request.data)
+        data = validated(SessionInputSerializer, request.data)
         session = services_sessions.session_plan(
             actor=request.user, review_round=self.review_round, **data
         )
@@ -378,7 +363,7 @@ class AgendaItemViewSet(
 
     def create(self, request, *args, **kwargs):
         self._require_runner()
-        data = _validated(AgendaItemCreateSerializer, request.data)
+        data = validated(AgendaItemCreateSerializer, request.data)
         item = services_sessions.agenda_item_create(
             actor=request.user, review_round=self.review_round, **data
         )
@@ -386,7 +371,7 @@ class AgendaItemViewSet(
 
     def partial_update(self, request, *args, **kwargs):
         item = self._item()
-        data = _validated(AgendaItemUpdateSerializer, request.data)
+        data = validated(AgendaItemUpdateSerializer, request.data)
         if data:
             item = services_sessions.agenda_item_update(actor=request.user, item=item, **data)
         return self._output(item)
@@ -406,7 +391,7 @@ class AgendaItemViewSet(
     @action(detail=True, methods=["post"], url_path="move", pagination_class=None)
     def move(self, request, *args, **kwargs):
         item = self._item()
-        data = _validated(AgendaItemMoveSerializer, request.data)
+        data = validated(AgendaItemMoveSerializer, request.data)
         services_sessions.agenda_item_move(actor=request.user, item=item, position=data["position"])
         items = self.scoped_queryset(self.partnership)
         return Response(AgendaItemSerializer(items, many=True).data)
@@ -465,16 +450,13 @@ class DecisionViewSet(
 
     def create(self, request, *args, **kwargs):
         self._require_runner()
-        data = _validated(DecisionCreateSerializer, request.data)
-        agenda_item = None
-        if data["agenda_item"] is not None:
-            agenda_item = AgendaItem.objects.filter(
-                round=self.review_round, pk=data["agenda_item"]
-            ).first()
-            if agenda_item is None:
-                raise exceptions.ValidationError(
-                    {"agenda_item": [_("Choose an agenda item of this round.")]}
-                )
+        data = validated(DecisionCreateSerializer, request.data)
+        agenda_item = get_in_scope_or_400(
+            AgendaItem.objects.filter(round=self.review_round),
+            data["agenda_item"],
+            field="agenda_item",
+            message=_("Choose an agenda item of this round."),
+        )
         decision = services_sessions.decision_create(
             actor=request.user,
             review_round=self.review_round,
@@ -500,18 +482,6 @@ ACTION_ID = OpenApiParameter(
     OpenApiParameter.PATH,
     description="An action of this partnership.",
 )
-
-
-def _resolver(field: str, queryset: QuerySet, message):
-    def resolve(pk):
-        if pk is None:
-            return None
-        found = queryset.filter(pk=pk).first()
-        if found is None:
-            raise exceptions.ValidationError({field: [message]})
-        return found
-
-    return resolve
 
 
 @extend_schema_view(
@@ -567,7 +537,7 @@ class ActionViewSet(
         )
         if self.action != "list":
             return actions
-        return self._filtered(actions, _validated(ActionQuerySerializer, self.request.query_params))
+        return self._filtered(actions, validated(ActionQuerySerializer, self.request.query_params))
 
     def _filtered(self, actions: QuerySet, query: dict) -> QuerySet:
         wanted = query.get("status")
@@ -598,40 +568,48 @@ class ActionViewSet(
 
     def _owner(self, pk):
         users = get_user_model().objects.filter(participations__partnership=self.partnership)
-        return _resolver("owner", users.distinct(), _("Choose a participant of this partnership."))(
-            pk
+        return get_in_scope_or_400(
+            users.distinct(),
+            pk,
+            field="owner",
+            message=_("Choose a participant of this partnership."),
         )
 
     def create(self, request, *args, **kwargs):
         self._require(services_actions.can_record(self.access))
-        data = dict(_validated(ActionCreateSerializer, request.data))
+        data = dict(validated(ActionCreateSerializer, request.data))
         partnership = self.partnership
-        review_round = _resolver(
-            "round",
+        review_round = get_in_scope_or_400(
             ReviewRound.objects.filter(partnership=partnership),
-            _("Choose a round of this partnership."),
-        )(data.pop("round"))
-        agenda_item = _resolver(
-            "agenda_item",
+            data.pop("round"),
+            field="round",
+            message=_("Choose a round of this partnership."),
+        )
+        agenda_item = get_in_scope_or_400(
             AgendaItem.objects.filter(round=review_round),
-            _("Choose an agenda item of that round."),
-        )(data.pop("agenda_item"))
+            data.pop("agenda_item"),
+            field="agenda_item",
+            message=_("Choose an agenda item of that round."),
+        )
         links = {
-            "kpi": _resolver(
-                "kpi",
+            "kpi": get_in_scope_or_400(
                 kpi_selectors.kpis_for_partnership(partnership=partnership),
-                _("Choose a KPI of this partnership."),
-            )(data.pop("kpi")),
-            "dispute": _resolver(
-                "dispute",
+                data.pop("kpi"),
+                field="kpi",
+                message=_("Choose a KPI of this partnership."),
+            ),
+            "dispute": get_in_scope_or_400(
                 kpi_selectors.disputes_for_partnership(partnership=partnership),
-                _("Choose a dispute of this partnership."),
-            )(data.pop("dispute")),
-            "thread": _resolver(
-                "thread",
+                data.pop("dispute"),
+                field="dispute",
+                message=_("Choose a dispute of this partnership."),
+            ),
+            "thread": get_in_scope_or_400(
                 Thread.objects.for_access(self.access).filter(partnership=partnership),
-                _("Choose a thread of this partnership."),
-            )(data.pop("thread")),
+                data.pop("thread"),
+                field="thread",
+                message=_("Choose a thread of this partnership."),
+            ),
         }
         data["owner"] = self._owner(data["owner"])
         action_item = services_actions.action_create(
@@ -648,7 +626,7 @@ class ActionViewSet(
         action_item = self.get_object()
         action_item.partnership = self.partnership
         self._require(services_actions.can_change(self.access, action_item))
-        data = dict(_validated(ActionUpdateSerializer, request.data))
+        data = dict(validated(ActionUpdateSerializer, request.data))
         if "owner" in data:
             data["owner"] = self._owner(data["owner"])
         action_item = services_actions.action_update(actor=request.user, action=action_item, **data)

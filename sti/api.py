@@ -12,8 +12,6 @@ Sealing: the responses endpoints only ever load the caller's own response, and r
 
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
@@ -30,6 +28,7 @@ from rest_framework.response import Response
 from config.api_errors import error_responses
 from partnership.access import Action
 from partnership.api_base import PartnershipScopedAPIMixin
+from partnership.api_lookup import get_in_scope_or_404
 
 from . import library, selectors, services, services_surveys
 from .models import Indicator, IndicatorSet, SignOff, Survey, SurveyState
@@ -66,14 +65,6 @@ SURVEY_ID = OpenApiParameter(
     OpenApiParameter.PATH,
     description="A survey of this partnership.",
 )
-
-
-def _in_partnership(queryset, pk):
-    """The object with this id in an already scoped queryset, or Http404."""
-    try:
-        return get_object_or_404(queryset, pk=pk)
-    except (ValueError, TypeError) as exc:
-        raise Http404 from exc
 
 
 def _ordered_indicators() -> Prefetch:
@@ -279,7 +270,7 @@ class IndicatorSetIndicatorViewSet(PartnershipScopedAPIMixin, viewsets.ModelView
         # role check, so another partnership's set answers 404 whatever the method.
         super().resolve_partnership(request)
         sets = selectors.sets_for_partnership(partnership=self.partnership)
-        self.indicator_set = _in_partnership(sets, self.kwargs.get("indicator_set_id"))
+        self.indicator_set = get_in_scope_or_404(sets, self.kwargs.get("indicator_set_id"))
         self.indicator_set.partnership = self.partnership
 
     def scoped_queryset(self, partnership):
@@ -453,7 +444,7 @@ class _InSurveyMixin(PartnershipScopedAPIMixin):
     def resolve_partnership(self, request) -> None:
         super().resolve_partnership(request)
         surveys = selectors.surveys_for_partnership(partnership=self.partnership)
-        self.survey = _in_partnership(surveys, self.kwargs.get("survey_id"))
+        self.survey = get_in_scope_or_404(surveys, self.kwargs.get("survey_id"))
         self.survey.partnership = self.partnership  # the same row: spare the query
 
 
