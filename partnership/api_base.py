@@ -2,10 +2,9 @@
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from rest_framework.exceptions import NotFound, PermissionDenied
 
-from .scoping import _refuse_overrides, _ScopedBase
+from .scoping import _refuse_overrides, _ScopedBase, get_scoped_object_or_404, within
 
 
 class PartnershipScopedAPIMixin(_ScopedBase):
@@ -28,7 +27,7 @@ class PartnershipScopedAPIMixin(_ScopedBase):
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no partnership
             return self.schema_queryset()
-        return self.scoped_queryset(self.partnership)
+        return within(self.scoped_queryset(self.partnership), self.partnership)
 
     def schema_queryset(self) -> QuerySet:
         return self.queryset.none() if self.queryset is not None else QuerySet().none()
@@ -37,8 +36,10 @@ class PartnershipScopedAPIMixin(_ScopedBase):
         queryset = self.filter_queryset(self.get_queryset())
         lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
         try:
-            obj = get_object_or_404(queryset, **{self.lookup_field: self.kwargs[lookup_url_kwarg]})
-        except (ValueError, TypeError, Http404) as exc:
+            obj = get_scoped_object_or_404(
+                queryset, **{self.lookup_field: self.kwargs[lookup_url_kwarg]}
+            )
+        except Http404 as exc:
             raise NotFound() from exc
         self.check_object_permissions(self.request, obj)
         return obj

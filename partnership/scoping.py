@@ -4,9 +4,14 @@ A view inside a partnership subclasses `PartnershipScopedMixin` (HTML) or
 `PartnershipScopedAPIMixin` (DRF). The base resolves the partnership from the URL kwarg
 `partnership_id` through the access rule (404 for outsiders), checks the action the request needs
 (403 for insiders without the role), and builds every queryset from `scoped_queryset(partnership)`,
-which the subclass supplies. Subclasses may not override `get_queryset` / `get_object`: defining
-either raises TypeError when the class is created, so a scoping bypass cannot slip through review.
+which the subclass supplies. The base then filters what the subclass returned by the partnership
+itself (following the model's foreign keys to it, see `scope_path`), so a subclass can only narrow
+its scope, never widen it: a `scoped_queryset` that returns `Model.objects.all()` still answers 404
+to everyone outside. Subclasses may not override `get_queryset` / `get_object`: defining either
+raises TypeError when the class is created, so a scoping bypass cannot slip through review.
 """
+
+from functools import cache
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
@@ -19,6 +24,57 @@ from .models import Membership, Organization, Role
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 PROTECTED_METHODS = ("get_queryset", "get_object")
+# How many foreign keys a model may be away from its partnership (an attachment is three:
+# message -> thread -> partnership).
+MAX_SCOPE_DEPTH = 4
+
+
+@cache
+def scope_path(model, scope_model) -> str:
+    """The ORM lookup from `model` to the `scope_model` row it belongs to ("pk" for itself).
+
+    The shortest chain of foreign keys wins, and of chains equally long the one without an
+    optional key (an agenda item belongs to its round's partnership, not to that of the KPI it may
+    point at). Two chains still alike are refused: the base could not tell which one means
+    "belongs to".
+    """
+    if model is scope_model:
+        return "pk"
+    frontier = [(model, "", True)]
+    for _depth in range(MAX_SCOPE_DEPTH):
+        found, deeper = [], []
+        for current, prefix, required in frontier:
+            for field in current._meta.concrete_fields:
+                if not (field.many_to_one or field.one_to_one) or field.related_model is None:
+                    continue
+                path, still_required = prefix + field.name, required and not field.null
+                if field.related_model is scope_model:
+                    found.append((path, still_required))
+                else:
+                    deeper.append((field.related_model, path + "__", still_required))
+        required_paths = [path for path, required in found if required]
+        found = required_paths or [path for path, _required in found]
+        if len(found) > 1:
+            raise ImproperlyConfigured(
+                f"{model.__name__} reaches {scope_model.__name__} through {found}: ambiguous."
+            )
+        if found:
+            return found[0]
+        frontier = deeper
+    raise ImproperlyConfigured(f"{model.__name__} does not belong to a {scope_model.__name__}.")
+
+
+def within(queryset: QuerySet, scope) -> QuerySet:
+    """`queryset` narrowed to the rows that belong to `scope` (a partnership or organisation)."""
+    return queryset.filter(**{scope_path(queryset.model, type(scope)): scope})
+
+
+def get_scoped_object_or_404(queryset: QuerySet, **lookup):
+    """One object of an already scoped queryset; a malformed id is as absent as a foreign one."""
+    try:
+        return get_object_or_404(queryset, **lookup)
+    except (ValueError, TypeError, ValidationError) as exc:
+        raise Http404 from exc
 
 
 def _refuse_overrides(cls, base) -> None:
@@ -31,6 +87,14 @@ def _refuse_overrides(cls, base) -> None:
                     f"{cls.__name__}.{name} bypasses partnership scoping; "
                     "implement scoped_queryset(partnership) instead."
                 )
+
+
+def _get_object(view, queryset: QuerySet):
+    """The HTML bases' `get_object`: the object named by the view's pk URL kwarg, or 404."""
+    lookup = view.kwargs.get(getattr(view, "pk_url_kwarg", "pk"))
+    if lookup is None:
+        raise ImproperlyConfigured(f"{type(view).__name__} has no pk URL kwarg.")
+    return get_scoped_object_or_404(queryset, pk=lookup)
 
 
 class _ScopedBase:
@@ -85,17 +149,10 @@ class PartnershipScopedMixin(LoginRequiredMixin, _ScopedBase):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet:
-        return self.scoped_queryset(self.partnership)
+        return within(self.scoped_queryset(self.partnership), self.partnership)
 
     def get_object(self, queryset=None):
-        queryset = self.get_queryset() if queryset is None else queryset
-        lookup = self.kwargs.get(getattr(self, "pk_url_kwarg", "pk"))
-        if lookup is None:
-            raise ImproperlyConfigured(f"{type(self).__name__} has no pk URL kwarg.")
-        try:
-            return get_object_or_404(queryset, pk=lookup)
-        except (ValueError, TypeError) as exc:
-            raise Http404 from exc
+        return _get_object(self, self.get_queryset() if queryset is None else queryset)
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("partnership", self.partnership)
@@ -157,17 +214,10 @@ class OrganizationScopedMixin(LoginRequiredMixin):
         raise ImproperlyConfigured(f"{type(self).__name__} must define scoped_queryset().")
 
     def get_queryset(self) -> QuerySet:
-        return self.scoped_queryset(self.organization)
+        return within(self.scoped_queryset(self.organization), self.organization)
 
     def get_object(self, queryset=None):
-        queryset = self.get_queryset() if queryset is None else queryset
-        lookup = self.kwargs.get(getattr(self, "pk_url_kwarg", "pk"))
-        if lookup is None:
-            raise ImproperlyConfigured(f"{type(self).__name__} has no pk URL kwarg.")
-        try:
-            return get_object_or_404(queryset, pk=lookup)
-        except (ValueError, TypeError, ValidationError) as exc:
-            raise Http404 from exc
+        return _get_object(self, self.get_queryset() if queryset is None else queryset)
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("organization", self.organization)

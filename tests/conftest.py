@@ -1,10 +1,28 @@
-"""Shared fixtures. The suite runs on PostgreSQL and Redis over real connections."""
+"""Shared fixtures. The suite runs on PostgreSQL and Redis over real connections.
+
+Data that many tests only read is built once and shared: `shared_transaction` wraps a module's
+(or a worker's) fixture in a transaction that is rolled back at its end, and each test runs in a
+savepoint inside it, the way Django's `TestCase.setUpTestData` does.
+"""
 
 import os
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+from django.db import transaction
+from django.test.utils import override_settings
 
 from tests import factories as f
+
+# Settings every test runs with. Hashing is not under test here: the default hasher would cost
+# seconds per fixture.
+TEST_SETTINGS = {
+    "SECURE_SSL_REDIRECT": False,
+    "CELERY_TASK_ALWAYS_EAGER": True,
+    "ACCOUNT_RATE_LIMITS": {},
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+}
 
 
 @pytest.fixture(scope="session")
@@ -17,32 +35,54 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     test["NAME"] = f"{base}_{os.getpid()}"
 
 
-@pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.SECURE_SSL_REDIRECT = False
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.ACCOUNT_RATE_LIMITS = {}
-    # Hashing is not under test here; the default hasher would cost seconds per fixture.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.STORAGES = {
+def _storages(settings) -> dict:
+    return {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
 
 
-@pytest.fixture
-def world(db):
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    for name, value in TEST_SETTINGS.items():
+        setattr(settings, name, value)
+    settings.STORAGES = _storages(settings)
+
+
+@contextmanager
+def test_settings(media_root: Path):
+    """TEST_SETTINGS for code that runs outside a test function (module and session fixtures)."""
+    from django.conf import settings
+
+    with override_settings(MEDIA_ROOT=media_root, STORAGES=_storages(settings), **TEST_SETTINGS):
+        yield
+
+
+@contextmanager
+def shared_transaction(django_db_blocker):
+    """Everything created inside is seen by the tests that follow and rolled back afterwards."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+class World:
+    pass
+
+
+def build_world() -> World:
     """Two partnerships in different tenants, and one person for every role that matters.
 
     hospital (client) + cleaner (supplier): `partnership`, with owner/manager, member, viewer,
     supplier lead and facilitator. university + cleaner: `other_partnership`. A third
     organisation, `outsider_org`, has an admin who must see none of it.
     """
-
-    class World:
-        pass
-
     w = World()
     w.hospital = f.OrganizationFactory(name="Hospital", slug="hospital")
     w.cleaner = f.OrganizationFactory(name="Cleaner", slug="cleaner")
@@ -67,3 +107,8 @@ def world(db):
     w.contract = f.ContractFactory(partnership=w.partnership)
     w.other_contract = f.ContractFactory(partnership=w.other_partnership)
     return w
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()

@@ -1,9 +1,12 @@
-"""The isolation world: `world` plus one object of every kind on both tenants' sides.
+"""The isolation world: `build_world()` plus one object of every kind in both tenants.
 
-Tenant A is the hospital's partnership (`world.partnership`), where `world.manager` is an insider.
-Tenant B is the university's partnership (`world.other_partnership`); every URL sample points into
-B or at another user's things. `world.outsider` (admin of an unrelated organisation) belongs to
-neither.
+Tenant A is the hospital's partnership (`world.partnership`), where `world.manager` is the insider.
+Tenant B is the university's partnership (`world.other_partnership`). `world.outsider` (admin of
+an unrelated organisation) belongs to neither. Both tenants get the same kit (`Kit`), so a URL
+sample can point into B (the outsider and insider probes) or into A (the insider's own walk).
+
+The world is built once per module inside a transaction that is rolled back at the module's end;
+every case runs in a savepoint inside it.
 """
 
 import datetime
@@ -16,6 +19,7 @@ from kpis.models import Dispute
 from messaging import services as hub
 from partnership.models import Membership, Notification, Participant
 from tests import factories as f
+from tests.conftest import build_world, shared_transaction, test_settings
 from tests.kpis.factories import KPIFactory, MeasurementFactory
 from tests.sti import factories as sti_factories
 
@@ -29,192 +33,188 @@ from .objects import (
 
 
 @dataclass
+class Kit:
+    """One of everything in one tenant; every object carries a marker made of `tag`."""
+
+    org: object
+    partnership: object
+    user: object  # the tenant's own admin and client participant
+    contract: object
+    participant: object
+    membership: object
+    notification: object
+    invitation: object
+    api_token: object
+    plan_items: dict
+    kpi: object
+    measurement: object
+    inspection: object
+    dispute: object
+    indicator_set: object
+    survey: object
+    thread: object
+    message: object
+    attachment: object
+    document: object
+    version: object
+    round: object
+    agenda_item: object
+    decision: object
+    action: object
+    markers: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Isolation:
     world: object
     insider: object
     outsider: object
     outsider_token_key: str
-    a_org: object
-    a_partnership: object
-    b_org: object
-    b_partnership: object
-    b_user: object
-    b_contract: object
-    b_participant: object
-    b_membership: object
-    b_notification: object
-    b_invitation: object
-    b_token: object
-    b_plan_items: dict
-    b_kpi: object = None
-    b_measurement: object = None
-    b_inspection: object = None
-    b_dispute: object = None
-    b_indicator_set: object = None
-    b_survey: object = None
-    b_thread: object = None
-    b_message: object = None
-    b_attachment: object = None
-    b_document: object = None
-    b_version: object = None
-    b_round: object = None
-    b_agenda_item: object = None
-    b_decision: object = None
-    b_action: object = None
-    a_markers: list[str] = field(default_factory=list)
-    b_markers: list[str] = field(default_factory=list)
+    insider_token_key: str
+    a: Kit
+    b: Kit
 
     @property
     def ids(self) -> list[str]:
-        return [str(self.a_partnership.pk), str(self.b_partnership.pk)]
+        return [str(self.a.partnership.pk), str(self.b.partnership.pk)]
 
 
-@pytest.fixture
-def isolation(world) -> Isolation:
-    a, b = world.partnership, world.other_partnership
-
-    # Tenant A: the insider's own partnership, with one of everything.
-    a_items = make_plan_items(a, "hospitalside")
-    a_invitation = make_invitation(world.hospital, "newcomer@hospital.test", a, world.manager)
-    a_notification = Notification.objects.create(
-        user=world.manager, partnership=a, kind="test", title="Hospital notice ZX41"
-    )
-    a_token, _ = make_api_token(world.manager, "Hospital CAFM link")
-
-    # Tenant B: the university's partnership and people, which A's insider and the outsider
-    # must never reach.
-    b_user = f.participant(
-        b, "client", role="admin", email="fm@university.test", full_name="Ursula Vermeer"
-    )
-    crew = f.participant(b, "supplier", role="member", email="crew@cleaner.test")
-    b_staff = f.member(world.university, "member", email="staff@university.test")
-    b_contract = world.other_contract
-    b_contract.reference = "UNI-CONTRACT-77"
-    b_contract.save()
-    b_items = make_plan_items(b, "universityside")
-    b_invitation = make_invitation(world.university, "newcomer@university.test", b, b_user)
-    b_notification = Notification.objects.create(
-        user=b_user,
-        partnership=b,
+def make_kit(partnership, org, user, tag: str, code: str) -> Kit:
+    """`tag` names the tenant ("Hospital"); `code` makes its markers unique ("H")."""
+    crew = f.participant(partnership, "supplier", role="member", email=f"crew-{code}@cleaner.test")
+    staff = f.member(org, "member", email=f"staff@{tag.lower()}.test")
+    contract = partnership.contracts.get()
+    contract.reference = f"{tag.upper()}-CONTRACT-{code}77"
+    contract.save()
+    items = make_plan_items(partnership, f"{tag.lower()}side")
+    invitation = make_invitation(org, f"newcomer@{tag.lower()}.test", partnership, user)
+    notification = Notification.objects.create(
+        user=user,
+        partnership=partnership,
         kind="test",
-        title="University notice QK93",
-        url=f"/partnerships/{b.pk}/",
+        title=f"{tag} notice {code}K93",
+        url=f"/partnerships/{partnership.pk}/",
     )
-    b_token, _ = make_api_token(b_user, "University ERP link")
-    a_kpi = KPIFactory(partnership=a, name="Hospital pass rate KX17")
-    MeasurementFactory(kpi=a_kpi)
-    b_kpi = KPIFactory(partnership=b, name="University pass rate KQ88")
-    b_measurement = MeasurementFactory(kpi=b_kpi)
-    b_inspection = make_inspection(b, crew)
-    b_dispute = Dispute.objects.create(
-        partnership=b, inspection=b_inspection, raised_by=b_user, side="client", reason="QK93"
+    api_token, _key = make_api_token(user, f"{tag} ERP link")
+    kpi = KPIFactory(partnership=partnership, name=f"{tag} pass rate {code}Q88")
+    measurement = MeasurementFactory(kpi=kpi)
+    inspection = make_inspection(partnership, crew)
+    dispute = Dispute.objects.create(
+        partnership=partnership, inspection=inspection, raised_by=user, side="client", reason=code
     )
-    a_set = sti_factories.adopted_set(a, indicators=[("Hospital openness SX23", "both")])
-    sti_factories.survey(a, a_set, state="closed", period_start=datetime.date(2026, 4, 1))
-    b_set = sti_factories.adopted_set(b, indicators=[("University openness SQ61", "both")])
-    b_survey = sti_factories.survey(
-        b, b_set, state="closed", period_start=datetime.date(2026, 4, 1)
+    indicator = f"{tag} openness {code}S61"
+    indicator_set = sti_factories.adopted_set(partnership, indicators=[(indicator, "both")])
+    survey = sti_factories.survey(
+        partnership, indicator_set, state="closed", period_start=datetime.date(2026, 4, 1)
     )
-    sti_factories.response(
-        b_survey, b_user, "client", {("University openness SQ61", "supplier"): (3, "Late QM52")}
-    )
-    a_thread = hub.thread_create(
-        actor=world.manager, partnership=a, subject="Hospital thread HT52", body="Hospital words"
-    )
-    hub.document_create(
-        actor=world.manager,
-        partnership=a,
-        title="Hospital manual HD31",
-        file=SimpleUploadedFile("hospital.pdf", b"%PDF-1.4 hospital"),
-    )
-    b_thread = hub.thread_create(
-        actor=b_user,
-        partnership=b,
-        subject="University thread UT74",
-        body="University words UW18",
+    motivation = f"Late {code}M52"
+    sti_factories.response(survey, user, "client", {(indicator, "supplier"): (3, motivation)})
+    thread = hub.thread_create(
+        actor=user,
+        partnership=partnership,
+        subject=f"{tag} thread {code}T74",
+        body=f"{tag} words {code}W18",
         category="complaint",
-        attachments=[SimpleUploadedFile("uni-notes.pdf", b"%PDF-1.4 university")],
+        attachments=[SimpleUploadedFile(f"{tag.lower()}-notes.pdf", b"%PDF-1.4 notes")],
     )
-    b_message = b_thread.messages.get()
-    b_document = hub.document_create(
-        actor=b_user,
-        partnership=b,
-        title="University manual UD93",
-        file=SimpleUploadedFile("uni-manual.pdf", b"%PDF-1.4 manual"),
+    message = thread.messages.get()
+    document = hub.document_create(
+        actor=user,
+        partnership=partnership,
+        title=f"{tag} manual {code}D93",
+        file=SimpleUploadedFile(f"{tag.lower()}-manual.pdf", b"%PDF-1.4 manual"),
     )
-    b_round = make_published_round(b, b_survey, b_user, marker="UR36")
-    b_agenda_item = b_round.agenda.get()
-    b_action = b_round.actions.get()
-    outsider_token, outsider_key = make_api_token(world.outsider, "Outsider integration")
-    assert outsider_token.is_active
+    review_round = make_published_round(partnership, survey, user, marker=f"{code}R36")
+    agenda_item = review_round.agenda.get()
+    decision = review_round.decisions.get()
+    action = review_round.actions.get()
+    return Kit(
+        org=org,
+        partnership=partnership,
+        user=user,
+        contract=contract,
+        participant=Participant.objects.get(partnership=partnership, user=crew),
+        membership=Membership.objects.get(user=staff, organization=org),
+        notification=notification,
+        invitation=invitation,
+        api_token=api_token,
+        plan_items=items,
+        kpi=kpi,
+        measurement=measurement,
+        inspection=inspection,
+        dispute=dispute,
+        indicator_set=indicator_set,
+        survey=survey,
+        thread=thread,
+        message=message,
+        attachment=message.attachments.get(),
+        document=document,
+        version=document.versions.get(),
+        round=review_round,
+        agenda_item=agenda_item,
+        decision=decision,
+        action=action,
+        markers=[
+            partnership.title,
+            contract.reference,
+            items["contacts"].name,
+            items["meetings"].frequency,
+            items["escalation"].client_contact,
+            invitation.email,
+            notification.title,
+            api_token.name,
+            kpi.name,
+            indicator,
+            motivation,
+            thread.subject,
+            f"{tag} words {code}W18",
+            document.title,
+            user.email,
+            crew.email,
+            agenda_item.title,
+            agenda_item.minutes,
+            decision.text,
+            action.title,
+        ],
+    )
 
+
+def build_isolation() -> Isolation:
+    world = build_world()
+    a = make_kit(world.partnership, world.hospital, world.manager, "Hospital", "H")
+    b_user = f.participant(
+        world.other_partnership,
+        "client",
+        role="admin",
+        email="fm@university.test",
+        full_name="Ursula Vermeer",
+    )
+    b = make_kit(world.other_partnership, world.university, b_user, "University", "U")
+    _outsider_token, outsider_key = make_api_token(world.outsider, "Outsider integration")
+    _insider_token, insider_key = make_api_token(world.manager, "Insider integration")
     return Isolation(
         world=world,
         insider=world.manager,
         outsider=world.outsider,
         outsider_token_key=outsider_key,
-        a_org=world.hospital,
-        a_partnership=a,
-        b_org=world.university,
-        b_partnership=b,
-        b_user=b_user,
-        b_contract=b_contract,
-        b_participant=Participant.objects.get(partnership=b, user=crew),
-        b_membership=Membership.objects.get(user=b_staff, organization=world.university),
-        b_notification=b_notification,
-        b_invitation=b_invitation,
-        b_token=b_token,
-        b_plan_items=b_items,
-        b_kpi=b_kpi,
-        b_measurement=b_measurement,
-        b_inspection=b_inspection,
-        b_dispute=b_dispute,
-        b_indicator_set=b_set,
-        b_survey=b_survey,
-        b_thread=b_thread,
-        b_message=b_message,
-        b_attachment=b_message.attachments.get(),
-        b_document=b_document,
-        b_version=b_document.versions.get(),
-        b_round=b_round,
-        b_agenda_item=b_agenda_item,
-        b_decision=b_round.decisions.get(),
-        b_action=b_action,
-        a_markers=[
-            a.title,
-            world.contract.reference,
-            a_items["contacts"].name,
-            a_items["meetings"].frequency,
-            a_items["escalation"].client_contact,
-            a_invitation.email,
-            a_notification.title,
-            a_token.name,
-            a_kpi.name,
-            "Hospital openness SX23",
-            a_thread.subject,
-            "Hospital manual HD31",
-            world.manager.email,
-        ],
-        b_markers=[
-            b.title,
-            b_contract.reference,
-            b_items["contacts"].name,
-            b_items["meetings"].frequency,
-            b_items["escalation"].client_contact,
-            b_invitation.email,
-            b_notification.title,
-            b_token.name,
-            b_kpi.name,
-            "University openness SQ61",
-            "Late QM52",
-            b_thread.subject,
-            "University words UW18",
-            "University manual UD93",
-            b_user.email,
-            crew.email,
-            b_agenda_item.title,
-            b_agenda_item.minutes,
-            b_round.decisions.get().text,
-            b_action.title,
-        ],
+        insider_token_key=insider_key,
+        a=a,
+        b=b,
     )
+
+
+@pytest.fixture(scope="module")
+def isolation_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("isolation-media")
+
+
+@pytest.fixture(scope="module")
+def isolation(django_db_setup, django_db_blocker, isolation_media) -> Isolation:
+    with test_settings(isolation_media), shared_transaction(django_db_blocker):
+        yield build_isolation()
+
+
+@pytest.fixture(autouse=True)
+def _isolation_media(settings, isolation_media):
+    """The world's uploads live in the module's media folder, not in each test's own."""
+    settings.MEDIA_ROOT = isolation_media

@@ -1,10 +1,11 @@
 """Sample values for URL kwargs, keyed by kwarg NAME.
 
-Every sample points at an object the requesting user must not reach: a partnership of another
-tenant ("B", the university's partnership), its children, another organisation, another user's
-notification or token. When a route gains a kwarg that has no entry here, the isolation suite fails
-and names the route and the kwarg: add a sample below (and create its object in
-`tests/isolation/conftest.py`), never an exemption.
+Every sample is an object of one tenant's kit (`Kit` in conftest.py): its partnership and
+children, its organisation, its user's notification or token. Pointed at tenant B they are what the
+outsider and A's insider must not reach; pointed at tenant A they are the insider's own. When a
+route gains a kwarg that has no entry here, the isolation suite fails and names the route and the
+kwarg: add a sample below (and create its object in
+`make_kit` in `tests/isolation/conftest.py`), never an exemption.
 
 DRF routers name the lookup kwarg `pk` (or `id`); for those the sample is looked up as
 `<router basename>_id`, so `api/v1/partnerships/<uuid>/contracts/<pk>/` (basename "contract") uses
@@ -17,41 +18,42 @@ from typing import Any
 
 from .routes import Route
 
-# kwarg name -> function(isolation fixture, variant) -> value. `variant` holds the values of the
-# kwargs in VARIANTS for this case (e.g. {"plan_part": "meetings"}).
+# kwarg name -> function(kit, variant) -> value. The kit is tenant B's for the outsider and
+# insider probes and tenant A's for the insider's walk of their own scope. `variant` holds the
+# values of the kwargs in VARIANTS for this case (e.g. {"plan_part": "meetings"}).
 SAMPLES: dict[str, Callable[[Any, dict], Any]] = {
-    "partnership_id": lambda iso, v: iso.b_partnership.pk,
-    "contract_id": lambda iso, v: iso.b_contract.pk,
-    "participant_id": lambda iso, v: iso.b_participant.pk,
-    "notification_id": lambda iso, v: iso.b_notification.pk,
-    "token": lambda iso, v: iso.b_invitation.token,  # the invitation link, sent to someone else
-    "slug": lambda iso, v: iso.b_org.slug,
-    "membership_id": lambda iso, v: iso.b_membership.pk,
-    "invitation_id": lambda iso, v: iso.b_invitation.pk,
-    "token_id": lambda iso, v: iso.b_token.pk,  # an API token of another user
-    "plan_part": lambda iso, v: v["plan_part"],
-    "item_id": lambda iso, v: iso.b_plan_items[v.get("plan_part", "contacts")].pk,
-    "checklist_key": lambda iso, v: "active.rounds",  # a hand-ticked item of the active phase
-    "format": lambda iso, v: "json",
-    "kpi_id": lambda iso, v: iso.b_kpi.pk,
-    "measurement_id": lambda iso, v: iso.b_measurement.pk,
-    "inspection_id": lambda iso, v: iso.b_inspection.pk,
-    "dispute_id": lambda iso, v: iso.b_dispute.pk,
-    "area_id": lambda iso, v: iso.b_inspection.areas.get().pk,
-    "photo_id": lambda iso, v: iso.b_inspection.areas.get().photos.get().pk,
-    "set_id": lambda iso, v: iso.b_indicator_set.pk,
-    "indicator_set_id": lambda iso, v: iso.b_indicator_set.pk,
-    "indicator_id": lambda iso, v: iso.b_indicator_set.indicators.first().pk,
-    "survey_id": lambda iso, v: iso.b_survey.pk,
-    "thread_id": lambda iso, v: iso.b_thread.pk,
-    "message_id": lambda iso, v: iso.b_message.pk,
-    "attachment_id": lambda iso, v: iso.b_attachment.pk,
-    "document_id": lambda iso, v: iso.b_document.pk,
-    "version_id": lambda iso, v: iso.b_version.pk,
-    "round_id": lambda iso, v: iso.b_round.pk,
-    "agenda_item_id": lambda iso, v: iso.b_agenda_item.pk,
-    "decision_id": lambda iso, v: iso.b_decision.pk,
-    "action_id": lambda iso, v: iso.b_action.pk,
+    "partnership_id": lambda kit, v: kit.partnership.pk,
+    "contract_id": lambda kit, v: kit.contract.pk,
+    "participant_id": lambda kit, v: kit.participant.pk,
+    "notification_id": lambda kit, v: kit.notification.pk,
+    "token": lambda kit, v: kit.invitation.token,  # the invitation link, sent to someone else
+    "slug": lambda kit, v: kit.org.slug,
+    "membership_id": lambda kit, v: kit.membership.pk,
+    "invitation_id": lambda kit, v: kit.invitation.pk,
+    "token_id": lambda kit, v: kit.api_token.pk,  # an API token of the kit's user
+    "plan_part": lambda kit, v: v["plan_part"],
+    "item_id": lambda kit, v: kit.plan_items[v.get("plan_part", "contacts")].pk,
+    "checklist_key": lambda kit, v: "active.rounds",  # a hand-ticked item of the active phase
+    "format": lambda kit, v: "json",
+    "kpi_id": lambda kit, v: kit.kpi.pk,
+    "measurement_id": lambda kit, v: kit.measurement.pk,
+    "inspection_id": lambda kit, v: kit.inspection.pk,
+    "dispute_id": lambda kit, v: kit.dispute.pk,
+    "area_id": lambda kit, v: kit.inspection.areas.get().pk,
+    "photo_id": lambda kit, v: kit.inspection.areas.get().photos.get().pk,
+    "set_id": lambda kit, v: kit.indicator_set.pk,
+    "indicator_set_id": lambda kit, v: kit.indicator_set.pk,
+    "indicator_id": lambda kit, v: kit.indicator_set.indicators.first().pk,
+    "survey_id": lambda kit, v: kit.survey.pk,
+    "thread_id": lambda kit, v: kit.thread.pk,
+    "message_id": lambda kit, v: kit.message.pk,
+    "attachment_id": lambda kit, v: kit.attachment.pk,
+    "document_id": lambda kit, v: kit.document.pk,
+    "version_id": lambda kit, v: kit.version.pk,
+    "round_id": lambda kit, v: kit.round.pk,
+    "agenda_item_id": lambda kit, v: kit.agenda_item.pk,
+    "decision_id": lambda kit, v: kit.decision.pk,
+    "action_id": lambda kit, v: kit.action.pk,
 }
 
 # Kwargs whose every value gets its own test case (and that other samples may depend on).
@@ -61,10 +63,7 @@ VARIANTS: dict[str, tuple[str, ...]] = {
 
 # The insider scenario: these kwargs name the insider's OWN scope (their partnership, their
 # organisation); every other object kwarg still points into tenant B.
-INSIDER_SCOPE: dict[str, Callable[[Any], Any]] = {
-    "partnership_id": lambda iso: iso.a_partnership.pk,
-    "slug": lambda iso: iso.a_org.slug,
-}
+INSIDER_SCOPE = {"partnership_id", "slug"}
 
 # Kwargs that are not object ids, so an insider route with only these (plus its own scope) has no
 # foreign child to probe: choices of a fixed set, and DRF's format suffix.
@@ -98,7 +97,8 @@ def missing_samples(route: Route) -> list[str]:
             problems.append(
                 f"route {route.label} ({route.pattern}) has kwarg {kwarg!r}{alias} with no sample: "
                 f"add a {key!r} sample to SAMPLES in tests/isolation/samples.py that points at an "
-                "object of another tenant (and create that object in tests/isolation/conftest.py)"
+                "object of the kit's tenant (and create that object in make_kit, "
+                "tests/isolation/conftest.py)"
             )
     return problems
 
@@ -118,12 +118,11 @@ def is_insider_probe(route: Route) -> bool:
     return has_scope and bool(children)
 
 
-def build_kwargs(route: Route, iso, variant: dict, *, insider: bool = False) -> dict:
+def build_kwargs(route: Route, kit, variant: dict, *, scope_kit=None) -> dict:
+    """Sample values from `kit`; with `scope_kit`, the insider's own scope kwargs come from it."""
     values = {}
     for kwarg in route.kwargs:
         key = sample_key(route, kwarg)
-        if insider and key in INSIDER_SCOPE:
-            values[kwarg] = INSIDER_SCOPE[key](iso)
-        else:
-            values[kwarg] = SAMPLES[key](iso, variant)
+        source = scope_kit if scope_kit is not None and key in INSIDER_SCOPE else kit
+        values[kwarg] = SAMPLES[key](source, variant)
     return values
