@@ -13,6 +13,7 @@ import pytest
 from django.db import transaction
 from django.test.utils import override_settings
 
+from tests import demo_db as demo
 from tests import factories as f
 
 # Settings every test runs with. Hashing is not under test here: the default hasher would cost
@@ -33,6 +34,22 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     test = settings.DATABASES["default"].setdefault("TEST", {})
     base = test.get("NAME") or "test_" + settings.DATABASES["default"]["NAME"]
     test["NAME"] = f"{base}_{os.getpid()}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _redis_per_worker(worker_id):
+    """Each xdist worker gets its own Redis database: a test that clears the cache (the login
+    rate limit) must not clear another worker's."""
+    from django.conf import settings
+
+    if not settings.REDIS_URL or worker_id == "master":
+        yield
+        return
+    base, _slash, db = settings.REDIS_URL.rpartition("/")
+    url = f"{base}/{int(db or 0) - int(worker_id.removeprefix('gw')) - 1}"
+    caches = {"default": {**settings.CACHES["default"], "LOCATION": url}}
+    with override_settings(REDIS_URL=url, CACHES=caches, CELERY_BROKER_URL=url):
+        yield
 
 
 def _storages(settings) -> dict:
@@ -112,3 +129,37 @@ def build_world() -> World:
 @pytest.fixture
 def world(db) -> World:
     return build_world()
+
+
+# --- the demo world --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def demo_template(django_db_setup, django_db_blocker, tmp_path_factory) -> demo.DemoTemplate:
+    with django_db_blocker.unblock():
+        template = demo.seed_template(tmp_path_factory.mktemp("demo-media"))
+    yield template
+    with django_db_blocker.unblock():
+        demo.drop_database(template.database)
+
+
+@pytest.fixture
+def demo_db(demo_template, settings, django_db_blocker):
+    """The seeded demo world for one test, rolled back afterwards (use instead of `db`)."""
+    settings.MEDIA_ROOT = demo_template.media_root
+    with demo.using_database(demo_template.database), shared_transaction(django_db_blocker):
+        yield demo_template
+
+
+@pytest.fixture
+def demo_live_db(demo_template, transactional_db, settings, django_db_blocker, tmp_path):
+    """A copy of the seeded demo world of its own, committed, for a browser test and the live
+    server's thread (use with `live_server`)."""
+    copy = f"{demo_template.database}_{os.getpid()}_run"
+    with django_db_blocker.unblock():
+        demo.clone_database(demo_template.database, copy)
+    settings.MEDIA_ROOT = demo.copy_media(demo_template, tmp_path / "media")
+    with django_db_blocker.unblock(), demo.using_database(copy):
+        yield demo_template
+    with django_db_blocker.unblock():
+        demo.drop_database(copy)

@@ -1,9 +1,6 @@
 """The demo facility manager signs in, opens the cleaning partnership and switches to English."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from accounts.models import User
 
@@ -14,13 +11,8 @@ DEMO_EMERGENCY = "+31 88 123 4567"
 
 
 @pytest.fixture
-def demo(live_server):
-    call_command("seed_demo", stdout=io.StringIO())
-    # The demo password is only set when DEBUG is on; tests run with DEBUG off.
-    user = User.objects.get(email=DEMO_EMAIL)
-    user.set_password(DEMO_PASSWORD)
-    user.save(update_fields=["password"])
-    return user
+def demo(demo_live_db, live_server):
+    return User.objects.get(email=DEMO_EMAIL)
 
 
 def _assert_assets_loaded(page) -> None:

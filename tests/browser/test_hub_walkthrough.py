@@ -2,13 +2,11 @@
 it without a page reload and uploads a new version of a work instruction; the facility manager
 sees the unread badge, the answer and the new version."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 
-from accounts.models import User
 from messaging.models import Document, Thread
+
+from .conftest import in_english
 
 PASSWORD = "tandem-demo"
 FACILITY_MANAGER, PROJECT_LEADER = "fm@stlucas.demo", "pl@cleancare.demo"
@@ -19,13 +17,8 @@ INSTRUCTION = "Werkinstructie reiniging OK-complex"
 
 
 @pytest.fixture
-def demo(live_server):
-    call_command("seed_demo", stdout=io.StringIO())
-    for email in (FACILITY_MANAGER, PROJECT_LEADER):
-        user = User.objects.get(email=email)
-        user.set_password(PASSWORD)  # demo passwords are only set with DEBUG on
-        user.language = "en"
-        user.save(update_fields=["password", "language"])
+def demo(demo_live_db, live_server):
+    in_english(FACILITY_MANAGER, PROJECT_LEADER)
 
 
 def login(bp, email):

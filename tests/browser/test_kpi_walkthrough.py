@@ -2,25 +2,19 @@
 manager sees the red status and disputes the value."""
 
 import datetime
-import io
 
 import pytest
-from django.core.management import call_command
 
-from accounts.models import User
 from partnership.periods import Period
+
+from .conftest import in_english
 
 PASSWORD = "tandem-demo"
 
 
 @pytest.fixture
-def demo(live_server):
-    call_command("seed_demo", stdout=io.StringIO())
-    for email in ("pl@cleancare.demo", "fm@stlucas.demo"):
-        user = User.objects.get(email=email)
-        user.set_password(PASSWORD)
-        user.language = "en"
-        user.save(update_fields=["password", "language"])
+def demo(demo_live_db, live_server):
+    in_english("pl@cleancare.demo", "fm@stlucas.demo")
 
 
 def login(bp, email):

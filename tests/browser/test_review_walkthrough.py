@@ -12,7 +12,6 @@ import time
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.utils import timezone
 from icalendar import Calendar
 from playwright.sync_api import expect
@@ -29,6 +28,8 @@ from reviews.models import (
     RoundState,
 )
 
+from .conftest import in_english
+
 PASSWORD = "tandem-demo"
 FACILITY_MANAGER, FACILITATOR = "fm@stlucas.demo", "facilitator@samenverder.demo"
 OWNER = "pl@cleancare.demo"
@@ -40,13 +41,8 @@ WAIT = 30_000  # ms; generous, for a busy machine (the steps are usually done in
 
 
 @pytest.fixture
-def demo(live_server):
-    call_command("seed_demo", stdout=io.StringIO())
-    for email in (FACILITY_MANAGER, FACILITATOR):
-        user = User.objects.get(email=email)
-        user.set_password(PASSWORD)  # demo passwords are only set with DEBUG on
-        user.language = "en"
-        user.save(update_fields=["password", "language"])
+def demo(demo_live_db, live_server):
+    in_english(FACILITY_MANAGER, FACILITATOR)
 
 
 def login(bp, email):

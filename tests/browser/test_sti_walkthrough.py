@@ -2,19 +2,16 @@
 without a motivation, then submitted with one. The facility manager closes the survey and reads
 the grades both ways and the project leader's motivation."""
 
-import io
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from django.core.management import call_command
 
-from accounts.models import User
 from partnership.models import Partnership
 from sti import selectors
 from sti.models import Rating, Survey
 
-from .conftest import BrowserPage
+from .conftest import BrowserPage, in_english
 
 PASSWORD = "tandem-demo"
 PROJECT_LEADER, FACILITY_MANAGER = "pl@cleancare.demo", "fm@stlucas.demo"
@@ -24,13 +21,8 @@ MOTIVATION_ERROR = "Explain a score of 5 or lower, or of 9 or higher."
 
 
 @pytest.fixture
-def demo(live_server):
-    call_command("seed_demo", stdout=io.StringIO())
-    for email in (PROJECT_LEADER, FACILITY_MANAGER):
-        user = User.objects.get(email=email)
-        user.set_password(PASSWORD)  # demo passwords are only set with DEBUG on
-        user.language = "en"
-        user.save(update_fields=["password", "language"])
+def demo(demo_live_db, live_server):
+    in_english(PROJECT_LEADER, FACILITY_MANAGER)
     return Partnership.objects.get(title="Schoonmaak Sint-Lucas")
 
 

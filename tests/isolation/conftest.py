@@ -215,6 +215,7 @@ def isolation(django_db_setup, django_db_blocker, isolation_media) -> Isolation:
 
 
 @pytest.fixture(autouse=True)
-def _isolation_media(settings, isolation_media):
-    """The world's uploads live in the module's media folder, not in each test's own."""
+def _isolation_case(db, settings, isolation_media):
+    """Every case runs in a savepoint (`db`) inside the module's transaction, and the world's
+    uploads live in the module's media folder, not in each test's own."""
     settings.MEDIA_ROOT = isolation_media

@@ -62,12 +62,16 @@ def make_inspection(partnership, inspector):
         elements_checked=200,
         defects_dirt=1,
     )
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
     from kpis.models import DefectPhoto
+    from tests.messaging.factories import image_bytes
 
     DefectPhoto.objects.create(
         area=area,
         kind="dirt",
-        image="inspections/not-a-real-file.png",
+        image=default_storage.save("inspections/dirt.png", ContentFile(image_bytes("PNG"))),
         content_type="image/png",
         original_name="dirt.png",
     )

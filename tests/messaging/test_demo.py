@@ -28,8 +28,7 @@ def _seed() -> None:
 
 
 @pytest.fixture
-def cleaning(db):
-    _seed()
+def cleaning(demo_db):
     return Partnership.objects.get(title="Schoonmaak Sint-Lucas")
 
 
