@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from partnership import health
+from reviews import urls as reviews_urls
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -19,6 +20,9 @@ urlpatterns = [
     path("partnerships/<uuid:partnership_id>/hub/", include("messaging.urls")),
     path("hub/", include(("messaging.urls_global", "hub"), namespace="hub")),
     path("partnerships/<uuid:partnership_id>/", include("reviews.urls")),
-    path("", include(("reviews.urls_global", "reviews_global"), namespace="reviews_global")),
+    path(
+        "",
+        include((reviews_urls.global_urlpatterns, "reviews_global"), namespace="reviews_global"),
+    ),
     path("", include("partnership.urls")),
 ]
