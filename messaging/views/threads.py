@@ -1,6 +1,6 @@
 """HTML pages of a partnership's hub: the inbox, a new thread, the thread page with its htmx
 reply, handling and editing, and attachment downloads. The documents library is in
-views_documents.py, the cross-partnership inbox, search and preferences in views_global.py.
+`documents`, the cross-partnership inbox, search and preferences in `across_partnerships`.
 
 Every thread comes from `Thread.objects.for_access`, and a page that names a thread resolves it
 before the role check: an internal thread of the other side is a 404 on every route and method,
@@ -26,9 +26,9 @@ from partnership.scoping import PartnershipScopedMixin
 from partnership.uploads import download_response
 from partnership.views import apply_errors
 
-from . import markdown, selectors, services
-from .forms import LinkDocumentsForm, MessageEditForm, ReplyForm, ThreadForm, ThreadUpdateForm
-from .models import Category, Message, Priority, Status, Thread, Visibility
+from .. import markdown, selectors, services
+from ..forms import LinkDocumentsForm, MessageEditForm, ReplyForm, ThreadForm, ThreadUpdateForm
+from ..models import Category, Message, Priority, Status, Thread, Visibility
 
 PAGE_SIZE = 25
 FIGURE_QUARTERS = 4

@@ -16,10 +16,10 @@ from django.views.generic import FormView, TemplateView, View
 from partnership.models import Partnership
 from partnership.views import apply_errors
 
-from . import selectors, services
-from .forms import PreferencesForm
-from .models import Category, Delivery
-from .views import PAGE_SIZE, status_choices
+from .. import selectors, services
+from ..forms import PreferencesForm
+from ..models import Category, Delivery
+from .threads import PAGE_SIZE, status_choices
 
 DOCUMENT_RESULTS = 25
 
