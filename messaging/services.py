@@ -325,14 +325,6 @@ def thread_link_documents(*, actor, thread: Thread, documents) -> Thread:
     return thread
 
 
-@transaction.atomic
-def thread_unlink_document(*, actor, thread: Thread, document: Document) -> Thread:
-    access = require_action(actor, thread.partnership, Action.PARTICIPATE)
-    _require_visible(access, thread)
-    thread.documents.remove(document)
-    return thread
-
-
 def _link(thread: Thread, documents) -> None:
     documents = list(documents or [])
     if any(d.partnership_id != thread.partnership_id or d.archived_at for d in documents):

@@ -115,10 +115,6 @@ def test_a_thread_of_the_other_side_is_absent_for_every_service(hub):
     with pytest.raises(Thread.DoesNotExist):
         services.thread_link_documents(actor=hub.supplier_lead, thread=thread, documents=[])
     with pytest.raises(Thread.DoesNotExist):
-        services.thread_unlink_document(
-            actor=hub.supplier_lead, thread=thread, document=hub.document
-        )
-    with pytest.raises(Thread.DoesNotExist):
         services.message_edit(actor=hub.supplier_lead, message=message, body="x")
     thread.refresh_from_db()
     assert thread.status == "open" and thread.documents.count() == 1
