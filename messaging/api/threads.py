@@ -15,7 +15,7 @@ from partnership.access import Action
 from partnership.api_lookup import get_in_scope_or_404, validated
 from partnership.uploads import download_response
 
-from .. import selectors, services
+from .. import selectors, services, services_reading
 from ..models import Attachment, Message, Thread
 from ..serializers import (
     InboxQuerySerializer,
@@ -144,7 +144,7 @@ class ThreadViewSet(
     @action(detail=True, methods=["post"], url_path="read")
     def read(self, request, *args, **kwargs):
         thread = self.get_object()
-        services.thread_mark_read(user=request.user, thread=thread)
+        services_reading.thread_mark_read(user=request.user, thread=thread)
         return self._output(thread)
 
     @extend_schema(
@@ -165,7 +165,7 @@ class ThreadViewSet(
     )
     @action(detail=False, methods=["post"], url_path="mark-all-read")
     def mark_all_read(self, request, *args, **kwargs):
-        marked = services.threads_mark_read(user=request.user, partnership=self.partnership)
+        marked = services_reading.threads_mark_read(user=request.user, partnership=self.partnership)
         return Response({"marked": marked})
 
 

@@ -26,7 +26,7 @@ from partnership.scoping import PartnershipScopedMixin
 from partnership.uploads import download_response
 from partnership.views import apply_errors
 
-from .. import markdown, selectors, services
+from .. import markdown, selectors, services, services_reading
 from ..forms import LinkDocumentsForm, MessageEditForm, ReplyForm, ThreadForm, ThreadUpdateForm
 from ..models import Category, Message, Priority, Status, Thread, Visibility
 
@@ -127,7 +127,7 @@ class MarkAllReadView(HubMixin, View):
     write_action = Action.READ
 
     def post(self, request, partnership_id):
-        n = services.threads_mark_read(user=request.user, partnership=self.partnership)
+        n = services_reading.threads_mark_read(user=request.user, partnership=self.partnership)
         messages.success(
             request,
             ngettext("%(n)s thread marked as read.", "%(n)s threads marked as read.", n) % {"n": n},
@@ -199,7 +199,7 @@ class ThreadView(ThreadScopedMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        services.thread_mark_read(user=request.user, thread=self.thread)
+        services_reading.thread_mark_read(user=request.user, thread=self.thread)
         return response
 
     def get_context_data(self, **kwargs):

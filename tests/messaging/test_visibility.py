@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.core import mail
 
-from messaging import selectors, services
+from messaging import selectors, services, services_reading
 from messaging.digest import send_digests
 from messaging.models import DigestItem, Thread
 from partnership.access import access_for
@@ -92,7 +92,7 @@ def test_unread_counts_leave_out_the_other_sides_internal_threads(hub):
 
 
 def test_mark_all_read_touches_only_what_the_user_sees(hub):
-    assert services.threads_mark_read(user=hub.facilitator) == 1
+    assert services_reading.threads_mark_read(user=hub.facilitator) == 1
     assert not hub.client_internal.reads.filter(user=hub.facilitator).exists()
 
 
