@@ -13,7 +13,6 @@ from kpis import api_inspections as inspections_api
 from messaging import api as messaging_api
 from partnership import api as partnership_api
 from reviews import api as reviews_api
-from reviews import api_report as reviews_api_report
 from sti import api as sti_api
 
 
@@ -131,7 +130,7 @@ urlpatterns = [
     path("", include(router.urls)),
     path(
         "partnerships/<uuid:partnership_id>/rounds/<int:round_id>/report.pdf",
-        reviews_api_report.RoundReportPDFView.as_view(),
+        reviews_api.RoundReportPDFView.as_view(),
         name="partnership-round-report-pdf",
     ),
     path("partnerships/<uuid:partnership_id>/", include(partnership_router.urls)),

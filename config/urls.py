@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from messaging import urls as messaging_urls
 from partnership import health
+from reviews import urls as reviews_urls
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -17,8 +19,11 @@ urlpatterns = [
     path("partnerships/<uuid:partnership_id>/kpis/", include("kpis.urls")),
     path("partnerships/<uuid:partnership_id>/sti/", include("sti.urls")),
     path("partnerships/<uuid:partnership_id>/hub/", include("messaging.urls")),
-    path("hub/", include(("messaging.urls_global", "hub"), namespace="hub")),
+    path("hub/", include((messaging_urls.global_urlpatterns, "hub"), namespace="hub")),
     path("partnerships/<uuid:partnership_id>/", include("reviews.urls")),
-    path("", include(("reviews.urls_global", "reviews_global"), namespace="reviews_global")),
+    path(
+        "",
+        include((reviews_urls.global_urlpatterns, "reviews_global"), namespace="reviews_global"),
+    ),
     path("", include("partnership.urls")),
 ]

@@ -1,177 +1,126 @@
 """The KPI part of the demo world: two years of monthly values that improve over time, with a
-month in which complaints went red."""
+month in which complaints went red. The KPIs, curves and inspections are in
+`demo_data/kpis.toml`."""
 
 import datetime
 from decimal import Decimal
 
 from django.utils import timezone
 
+from partnership.demo import load_data
 from partnership.periods import last_periods
 
 from .models import KPI, Dispute, DisputeComment, Inspection, InspectionArea, Measurement
 from .services_inspections import derive_inspection_kpis, plan_area
 
 D = Decimal
-
-# partnership key -> list of (name, unit, direction, target, tolerance, frequency, source, curve)
-# `curve(i, n)` gives the value for period i of n (oldest first).
-SPECS = {
-    "cleaning": [
-        (
-            "Klachten per maand",
-            "",
-            "lower",
-            D(5),
-            D(3),
-            "monthly",
-            "client",
-            lambda i, n: D(10) - D(7) * i / n + (D(5) if i == n // 3 else 0),
-        ),
-        (
-            "Oplostijd incidenten",
-            "uur",
-            "lower",
-            D(4),
-            D(2),
-            "monthly",
-            "supplier",
-            lambda i, n: D("6.5") - D("3.5") * i / n,
-        ),
-        (
-            "Schoonmaakkwaliteit (VSR-score)",
-            "%",
-            "higher",
-            D(90),
-            D(5),
-            "monthly",
-            "supplier",
-            lambda i, n: D(84) + D(11) * i / n,
-        ),
-    ],
-    "catering": [
-        (
-            "Gasttevredenheid",
-            "",
-            "higher",
-            D("7.5"),
-            D("0.5"),
-            "quarterly",
-            "client",
-            lambda i, n: D("6.8") + D("1.0") * i / n,
-        ),
-    ],
-}
+KPI_FIELDS = ("unit", "direction", "frequency", "source", "inspection_measure")
 
 
-def _inspections(world, partnership) -> None:
-    """Quarterly inspections over two years, alternating the supplier's self-check and the
-    client's control, with fewer defects as the partnership matures."""
+def _definition(spec: dict) -> dict:
+    """A KPI's fields from its data; the figures are strings there so they stay exact."""
+    fields = {name: spec[name] for name in KPI_FIELDS if name in spec}
+    return {**fields, "target": D(spec["target"]), "tolerance": D(spec["tolerance"])}
+
+
+def _value(spec: dict, i: int, n: int) -> Decimal:
+    """The value of period i of n (oldest first): a straight line, perhaps with a peak."""
+    value = D(spec["start"]) + D(spec["change"]) * i / n
+    peak = spec.get("peak")
+    if peak and i == n // peak["at_nth"]:
+        value += D(peak["add"])
+    return value.quantize(D("0.1"))
+
+
+def _kpi(partnership, spec: dict, reporter: dict, history: dict, today: datetime.date) -> None:
+    kpi, created = KPI.objects.get_or_create(
+        partnership=partnership, name=spec["name"], defaults=_definition(spec)
+    )
+    if not created:
+        return
+    periods = last_periods(spec["frequency"], history[spec["frequency"]], today)
+    Measurement.objects.bulk_create(
+        Measurement(
+            kpi=kpi,
+            period_start=p.start,
+            entered_by=reporter[spec["source"]],
+            value=_value(spec, i, len(periods)),
+        )
+        for i, p in enumerate(periods)
+    )
+
+
+def _inspections(world, partnership, spec: dict) -> None:
+    """Quarterly inspections, taking turns between the client's control and the supplier's own
+    check, with fewer defects as the partnership matures."""
     if Inspection.objects.filter(partnership=partnership).exists():
         return
     KPI.objects.get_or_create(
-        partnership=partnership,
-        name="Goedkeuring inspecties",
-        defaults={
-            "unit": "%",
-            "direction": "higher",
-            "target": D(90),
-            "tolerance": D(10),
-            "frequency": "quarterly",
-            "source": "inspection",
-            "inspection_measure": "pass_rate",
-        },
+        partnership=partnership, name=spec["kpi"]["name"], defaults=_definition(spec["kpi"])
     )
-    quarters = last_periods("quarterly", 8, timezone.localdate())
+    quarters = last_periods("quarterly", spec["quarters"], timezone.localdate())
     for i, quarter in enumerate(quarters):
-        day = quarter.start + datetime.timedelta(days=40)
-        kind, inspector = ("dks", world.users["pl"]) if i % 2 else ("kms", world.users["fm"])
+        day = quarter.start + datetime.timedelta(days=spec["day"])
+        turn = spec["turns"][i % len(spec["turns"])]
+        inspector = world.users[turn["inspector"]]
         inspection = Inspection.objects.create(
             partnership=partnership,
-            kind=kind,
+            kind=turn["kind"],
             date=day,
             inspector=inspector,
             created_by=inspector,
         )
-        for area_type, lot, elements, dirt in (
-            ("sanitary", 120, 200, max(0, 6 - i)),
-            ("office", 400, 250, max(1, 14 - 2 * i)),
-            ("patient_room", 300, 320, max(0, 7 - i)),
-        ):
-            plan = plan_area(area_type=area_type, lot_size=lot)
+        for area in spec["areas"]:
+            plan = plan_area(area_type=area["area_type"], lot_size=area["lot_size"])
+            dirt = area["dirt"]
             InspectionArea.objects.create(
                 inspection=inspection,
-                area_type=area_type,
-                lot_size=lot,
+                area_type=area["area_type"],
+                lot_size=area["lot_size"],
                 aql=plan.aql,
                 sample_size=plan.sample_size,
                 accept=plan.accept,
                 reject=plan.reject,
                 rooms_inspected=plan.sample_size,
-                elements_checked=elements,
-                defects_dirt=dirt,
-                defects_method=i % 2,
+                elements_checked=area["elements_checked"],
+                defects_dirt=max(dirt["floor"], dirt["first"] - dirt["drop"] * i),
+                defects_method=turn["method_defects"],
                 defects_material=0,
             )
         derive_inspection_kpis(partnership=partnership, day=day, alert=False)
 
 
-def _open_dispute(world, partnership) -> None:
+def _open_dispute(world, partnership, spec: dict) -> None:
     if Dispute.objects.filter(partnership=partnership).exists():
         return
-    kpi = KPI.objects.filter(partnership=partnership, name="Oplostijd incidenten").first()
+    kpi = KPI.objects.filter(partnership=partnership, name=spec["kpi"]).first()
     latest = kpi.measurements.order_by("-period_start").first() if kpi else None
     if latest is None:
         return
     dispute = Dispute.objects.create(
         partnership=partnership,
         measurement=latest,
-        raised_by=world.users["fm"],
-        side="client",
-        reason="Twee incidenten op de SEH zijn pas na een dag opgelost; die ontbreken hier.",
+        raised_by=world.users[spec["raised_by"]],
+        side=spec["side"],
+        reason=spec["reason"],
     )
+    reply = spec["reply"]
     DisputeComment.objects.create(
-        dispute=dispute,
-        author=world.users["pl"],
-        side="supplier",
-        text="Klopt, die zijn als verzoek geregistreerd. We zoeken het uit voor het overleg.",
+        dispute=dispute, author=world.users[reply["author"]], side=reply["side"], text=reply["text"]
     )
 
 
 def seed(world) -> None:
+    data = load_data(__file__, "kpis")
     today = timezone.localdate()
-    for key, specs in SPECS.items():
+    for key, spec in data["partnerships"].items():
         partnership = world.partnerships.get(key)
         if partnership is None:
             continue
-        reporter = {"client": world.users["fm"], "supplier": world.users["pl"]}
-        if key == "catering":
-            reporter["supplier"] = world.users["cat"]
-        for name, unit, direction, target, tolerance, frequency, source, curve in specs:
-            kpi, created = KPI.objects.get_or_create(
-                partnership=partnership,
-                name=name,
-                defaults={
-                    "unit": unit,
-                    "direction": direction,
-                    "target": target,
-                    "tolerance": tolerance,
-                    "frequency": frequency,
-                    "source": source,
-                },
-            )
-            if not created:
-                continue
-            periods = last_periods(frequency, 24 if frequency == "monthly" else 8, today)
-            Measurement.objects.bulk_create(
-                Measurement(
-                    kpi=kpi,
-                    period_start=p.start,
-                    entered_by=reporter[source],
-                    value=curve(i, len(periods)).quantize(D("0.1")),
-                )
-                for i, p in enumerate(periods)
-            )
+        reporter = {source: world.users[who] for source, who in spec["reporters"].items()}
+        for kpi_spec in spec["kpis"]:
+            _kpi(partnership, kpi_spec, reporter, data["history"], today)
     cleaning = world.partnerships.get("cleaning")
     if cleaning is not None:
-        _inspections(world, cleaning)
-        _open_dispute(world, cleaning)
+        _inspections(world, cleaning, data["inspections"])
+        _open_dispute(world, cleaning, data["dispute"])

@@ -8,7 +8,7 @@ from partnership.models import Side
 
 from . import selectors
 from .models import Category, Delivery, DocumentCategory, Priority, Status, Visibility
-from .services import MAX_ATTACHMENTS
+from .storage import MAX_ATTACHMENTS
 
 MARKDOWN_HELP = _(
     "Markdown works: **bold**, *italic*, lists with - and links as [text](https://…)."

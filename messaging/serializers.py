@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from partnership.serializers import UserSummarySerializer
 
-from . import selectors, services
+from . import selectors, services, storage
 from .models import (
     Attachment,
     Category,
@@ -137,7 +137,7 @@ def _attachments_field():
         child=serializers.FileField(),
         required=False,
         default=list,
-        max_length=services.MAX_ATTACHMENTS,
+        max_length=storage.MAX_ATTACHMENTS,
         help_text=_(
             "Files to attach (PDF, photo, video, office document or plain text), each checked "
             "on its content."

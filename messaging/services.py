@@ -2,9 +2,7 @@
 `partnership.access.require_action` and runs in one transaction: on any error nothing is stored,
 files included (a stored file is removed again when the transaction rolls back)."""
 
-from contextvars import ContextVar
 from datetime import timedelta
-from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,20 +11,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partnership.access import Action, require_action
-from partnership.models import Notification, Partnership
-from partnership.uploads import display_name, random_name, sha256_of, validate_hub_file
+from partnership.models import Partnership
+from partnership.uploads import sha256_of, validate_hub_file
 
-from . import markdown, notifying, selectors
+from . import markdown, notifying, selectors, storage
 from .models import (
     DONE_STATUSES,
     INTERNAL_FOR_SIDE,
     Attachment,
     Category,
-    Delivery,
     Document,
     DocumentCategory,
     DocumentVersion,
-    HubPreference,
     Message,
     MessageRevision,
     Priority,
@@ -36,8 +32,8 @@ from .models import (
     Visibility,
     visibilities_for_side,
 )
+from .services_reading import _mark_read
 
-MAX_ATTACHMENTS = 10
 MAX_BODY = 20_000
 
 
@@ -70,73 +66,10 @@ def _check_assignee(partnership, visibility, assignee) -> None:
         )
 
 
-def _store_files(files, folder: str) -> list[dict]:
-    """Validate every upload first, then store them; a bad one refuses the whole request."""
-    files = list(files or [])
-    if len(files) > MAX_ATTACHMENTS:
-        raise ValidationError(
-            {"attachments": _("Attach at most %(n)s files.") % {"n": MAX_ATTACHMENTS}}
-        )
-    checked = []
-    for upload in files:
-        try:
-            extension, content_type = validate_hub_file(upload)
-        except ValidationError as exc:
-            raise ValidationError(
-                {"attachments": [f"{display_name(upload.name)}: {m}" for m in exc.messages]}
-            ) from exc
-        checked.append((upload, extension, content_type))
-    return [_store(upload, folder, ext, ctype) for upload, ext, ctype in checked]
-
-
-def _store(upload, folder: str, extension: str, content_type: str) -> dict:
-    from django.core.files.storage import default_storage
-
-    name = default_storage.save(random_name(folder, extension), upload)
-    stored = _STORED.get()
-    if stored is not None:
-        stored.append(name)
-    return {
-        "file": name,
-        "original_name": display_name(upload.name),
-        "content_type": content_type,
-        "size": upload.size,
-        "sha256": sha256_of(upload),
-    }
-
-
-# Files stored by the service running in this context, removed again if its transaction fails.
-_STORED: ContextVar[list | None] = ContextVar("hub_stored_files", default=None)
-
-
-def _atomic_with_file_cleanup(func):
-    """One transaction; files stored during it are deleted again if it fails."""
-
-    @wraps(func)
-    def wrapper(*args, **kwargs):
-        from django.core.files.storage import default_storage
-
-        if _STORED.get() is not None:  # nested: the outer call owns the cleanup
-            with transaction.atomic():
-                return func(*args, **kwargs)
-        token = _STORED.set([])
-        try:
-            with transaction.atomic():
-                return func(*args, **kwargs)
-        except BaseException:
-            for name in _STORED.get():
-                default_storage.delete(name)
-            raise
-        finally:
-            _STORED.reset(token)
-
-    return wrapper
-
-
 # --- Threads and messages ------------------------------------------------------------------
 
 
-@_atomic_with_file_cleanup
+@storage.atomic_with_file_cleanup
 def thread_create(
     *,
     actor,
@@ -184,7 +117,7 @@ def thread_create(
     return thread
 
 
-@_atomic_with_file_cleanup
+@storage.atomic_with_file_cleanup
 def message_post(*, actor, thread: Thread, body: str, attachments=()) -> Message:
     thread = Thread.objects.select_for_update().select_related("partnership").get(pk=thread.pk)
     access = require_action(actor, thread.partnership, Action.PARTICIPATE)
@@ -225,7 +158,7 @@ def _add_message(thread, actor, side, body, attachments, now) -> Message:
         body_text=markdown.plain(html),
         created_at=now,
     )
-    stored = _store_files(attachments, f"hub/{thread.partnership_id}/attachments")
+    stored = storage.store_files(attachments, f"hub/{thread.partnership_id}/attachments")
     Attachment.objects.bulk_create([Attachment(message=message, **f) for f in stored])
     return message
 
@@ -325,14 +258,6 @@ def thread_link_documents(*, actor, thread: Thread, documents) -> Thread:
     return thread
 
 
-@transaction.atomic
-def thread_unlink_document(*, actor, thread: Thread, document: Document) -> Thread:
-    access = require_action(actor, thread.partnership, Action.PARTICIPATE)
-    _require_visible(access, thread)
-    thread.documents.remove(document)
-    return thread
-
-
 def _link(thread: Thread, documents) -> None:
     documents = list(documents or [])
     if any(d.partnership_id != thread.partnership_id or d.archived_at for d in documents):
@@ -340,56 +265,10 @@ def _link(thread: Thread, documents) -> None:
     thread.documents.add(*documents)
 
 
-# --- Read state ----------------------------------------------------------------------------
-
-
-def _mark_read(user, thread_ids, when) -> None:
-    ReadState.objects.bulk_create(
-        [ReadState(user=user, thread_id=pk, read_at=when) for pk in thread_ids],
-        update_conflicts=True,
-        unique_fields=["user", "thread"],
-        update_fields=["read_at"],
-    )
-
-
-THREAD_NOTIFICATION_KINDS = ("hub.thread", "hub.reply")
-
-
-def thread_mark_read(*, user, thread: Thread) -> None:
-    """Reading needs no write role: viewers and the facilitator keep their own read state.
-    The bell's notifications about the thread are read with it."""
-    now = timezone.now()
-    _mark_read(user, [thread.pk], now)
-    Notification.objects.filter(
-        user=user,
-        read_at__isnull=True,
-        kind__in=THREAD_NOTIFICATION_KINDS,
-        url=selectors.thread_url(thread),
-    ).update(read_at=now)
-
-
-@transaction.atomic
-def threads_mark_read(*, user, partnership: Partnership | None = None) -> int:
-    """Mark every thread the user can see read (in one partnership, or everywhere)."""
-    threads = Thread.objects.visible_to(user).unread_for(user)
-    if partnership is not None:
-        threads = threads.filter(partnership=partnership)
-    ids = list(threads.values_list("pk", flat=True))
-    now = timezone.now()
-    _mark_read(user, ids, now)
-    notifications = Notification.objects.filter(
-        user=user, read_at__isnull=True, kind__in=THREAD_NOTIFICATION_KINDS
-    )
-    if partnership is not None:
-        notifications = notifications.filter(partnership=partnership)
-    notifications.update(read_at=now)
-    return len(ids)
-
-
 # --- Documents -----------------------------------------------------------------------------
 
 
-@_atomic_with_file_cleanup
+@storage.atomic_with_file_cleanup
 def document_create(
     *,
     actor,
@@ -430,7 +309,7 @@ def document_create(
     return document
 
 
-@_atomic_with_file_cleanup
+@storage.atomic_with_file_cleanup
 def document_version_add(*, actor, document: Document, file, note: str = "") -> DocumentVersion:
     document = (
         Document.objects.select_for_update().select_related("partnership").get(pk=document.pk)
@@ -459,7 +338,9 @@ def _add_version(document, actor, file, note, now) -> DocumentVersion:
             {"file": _("This file is the same as version %(n)s.") % {"n": latest[0]}}
         )
     number = (latest[0] if latest else 0) + 1
-    stored = _store(file, f"hub/{document.partnership_id}/documents", extension, content_type)
+    stored = storage.store(
+        file, f"hub/{document.partnership_id}/documents", extension, content_type
+    )
     return DocumentVersion.objects.create(
         document=document,
         number=number,
@@ -507,20 +388,3 @@ def document_archive(*, actor, document: Document, archived: bool = True) -> Doc
             {"title": _("This partnership already has a document by that name.")}
         ) from exc
     return document
-
-
-# --- Preferences ---------------------------------------------------------------------------
-
-
-@transaction.atomic
-def preferences_set(*, user, choices: dict[str, str]) -> None:
-    errors = {c: _("Choose how to hear about this.") for c, d in choices.items() if
-              c not in Category.values or d not in Delivery.values}  # fmt: skip
-    if errors:
-        raise ValidationError(errors)
-    HubPreference.objects.bulk_create(
-        [HubPreference(user=user, category=c, delivery=d) for c, d in choices.items()],
-        update_conflicts=True,
-        unique_fields=["user", "category"],
-        update_fields=["delivery"],
-    )

@@ -8,7 +8,6 @@ from .models import (
     Invitation,
     Membership,
     Notification,
-    Organization,
     Participant,
     Partnership,
     Role,
@@ -96,12 +95,6 @@ def open_invitations_for_partnership(*, partnership: Partnership) -> QuerySet:
 
 def contracts_for_partnership(*, partnership: Partnership) -> QuerySet:
     return Contract.objects.filter(partnership=partnership)
-
-
-def organizations_for_user(*, user) -> QuerySet:
-    return Organization.objects.filter(memberships__user=user).annotate(
-        member_count=Count("memberships", distinct=True)
-    )
 
 
 def notifications_for_user(*, user) -> QuerySet:

@@ -183,7 +183,7 @@ class ReviewRound(models.Model):
 
     @property
     def label(self) -> str:
-        from .calendar import period_label
+        from ..calendar import period_label
 
         return period_label(self.period_start, self.period_end)
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.services import api_token_create
-from messaging import services
+from messaging import services, services_reading
 from messaging.models import Message, MessageRevision, ReadState, Thread
 from tests import factories as f
 from tests.api import paths
@@ -234,7 +234,7 @@ def test_list_is_unread_first_with_counts(as_user, world):
     newer = _open(world, subject="Newer")
     services.message_post(actor=world.supplier_lead, thread=newer, body="Answer")
     services.message_post(actor=world.manager, thread=old, body="Bump")  # old is now newest...
-    services.thread_mark_read(user=world.supplier_lead, thread=old)  # ...but read
+    services_reading.thread_mark_read(user=world.supplier_lead, thread=old)  # ...but read
     rows = as_user(world.supplier_lead).get(threads(world.partnership)).json()["results"]
     assert [(r["subject"], r["is_unread"], r["message_count"]) for r in rows] == [
         ("Old", False, 2),
@@ -242,7 +242,7 @@ def test_list_is_unread_first_with_counts(as_user, world):
     ]
     rows = as_user(world.member).get(threads(world.partnership)).json()["results"]
     assert [(r["subject"], r["is_unread"]) for r in rows] == [("Old", True), ("Newer", True)]
-    services.thread_mark_read(user=world.member, thread=old)
+    services_reading.thread_mark_read(user=world.member, thread=old)
     rows = as_user(world.member).get(threads(world.partnership)).json()["results"]
     assert [(r["subject"], r["is_unread"]) for r in rows] == [("Newer", True), ("Old", False)]
 

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from messaging import services
+from messaging import services, services_reading
 from messaging.digest import send_digests
 from messaging.models import Digest, DigestItem
 from messaging.tasks import send_digests as send_digests_task
@@ -76,8 +76,8 @@ def test_items_of_the_future_wait(world, django_capture_on_commit_callbacks):
 
 @pytest.mark.django_db
 def test_only_those_who_chose_the_digest_get_one(world, django_capture_on_commit_callbacks):
-    services.preferences_set(user=world.member, choices={"complaint": "digest"})
-    services.preferences_set(user=world.viewer, choices={"complaint": "in_app"})
+    services_reading.preferences_set(user=world.member, choices={"complaint": "digest"})
+    services_reading.preferences_set(user=world.viewer, choices={"complaint": "in_app"})
     with django_capture_on_commit_callbacks(execute=True):
         services.thread_create(
             actor=world.manager,

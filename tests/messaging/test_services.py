@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from messaging import selectors, services
+from messaging import selectors, services, services_reading
 from messaging.models import (
     DigestItem,
     Document,
@@ -147,7 +147,7 @@ def test_posting_marks_read_for_the_author_and_unread_for_the_others(world):
     assert selectors.unread_count(user=world.manager) == 0
     assert selectors.unread_count(user=world.supplier_lead) == 1
 
-    services.thread_mark_read(user=world.supplier_lead, thread=thread)
+    services_reading.thread_mark_read(user=world.supplier_lead, thread=thread)
     assert selectors.unread_count(user=world.supplier_lead) == 0
     services.message_post(actor=world.supplier_lead, thread=thread, body="Komt goed")
 
@@ -344,21 +344,28 @@ def test_mark_all_read_per_partnership_and_everywhere(world):
     )
     assert selectors.unread_count(user=world.supplier_lead) == 3
 
-    assert services.threads_mark_read(user=world.supplier_lead, partnership=world.partnership) == 2
+    assert (
+        services_reading.threads_mark_read(user=world.supplier_lead, partnership=world.partnership)
+        == 2
+    )
     assert selectors.unread_count(user=world.supplier_lead) == 1
-    assert services.threads_mark_read(user=world.supplier_lead) == 1
+    assert services_reading.threads_mark_read(user=world.supplier_lead) == 1
     assert selectors.unread_count(user=world.supplier_lead) == 0
 
 
 def test_preferences_are_kept_per_category(world):
-    services.preferences_set(user=world.member, choices={"complaint": "digest", "idea": "in_app"})
-    services.preferences_set(user=world.member, choices={"complaint": "immediate"})
+    services_reading.preferences_set(
+        user=world.member, choices={"complaint": "digest", "idea": "in_app"}
+    )
+    services_reading.preferences_set(user=world.member, choices={"complaint": "immediate"})
 
     chosen = selectors.preferences_for(world.member)
     assert chosen["complaint"] == "immediate" and chosen["idea"] == "in_app"
     assert chosen["question"] == "immediate", "no row: e-mail right away"
     with pytest.raises(ValidationError) as exc:
-        services.preferences_set(user=world.member, choices={"idea": "pigeon", "gossip": "digest"})
+        services_reading.preferences_set(
+            user=world.member, choices={"idea": "pigeon", "gossip": "digest"}
+        )
     assert set(exc.value.message_dict) == {"idea", "gossip"}
     assert HubPreference.objects.get(user=world.member, category="idea").delivery == "in_app"
 
@@ -367,8 +374,8 @@ def test_preferences_are_kept_per_category(world):
 
 
 def test_each_recipient_hears_as_they_chose(world, django_capture_on_commit_callbacks):
-    services.preferences_set(user=world.member, choices={"complaint": "digest"})
-    services.preferences_set(user=world.viewer, choices={"complaint": "in_app"})
+    services_reading.preferences_set(user=world.member, choices={"complaint": "digest"})
+    services_reading.preferences_set(user=world.viewer, choices={"complaint": "in_app"})
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):

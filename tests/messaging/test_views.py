@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from messaging import selectors, services
+from messaging import selectors, services, services_reading
 from messaging.models import Attachment, HubPreference, Message, MessageRevision, Thread
 from messaging.templatetags.hub import duration
 from tests import factories as f
@@ -73,7 +73,7 @@ def test_inbox_shows_an_empty_state(client, world):
 
 def test_inbox_lists_unread_first_and_filters(client, world):
     read = open_thread(world, world.supplier_lead, subject="Read one", category="invoice")
-    services.thread_mark_read(user=world.manager, thread=read)
+    services_reading.thread_mark_read(user=world.manager, thread=read)
     open_thread(world, world.supplier_lead, subject="Unread one", category="complaint")
     client.force_login(world.manager)
     page = body(client.get(url("inbox", world)))

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.core import mail
 
-from messaging import selectors, services
+from messaging import selectors, services, services_reading
 from messaging.digest import send_digests
 from messaging.models import DigestItem, Thread
 from partnership.access import access_for
@@ -92,7 +92,7 @@ def test_unread_counts_leave_out_the_other_sides_internal_threads(hub):
 
 
 def test_mark_all_read_touches_only_what_the_user_sees(hub):
-    assert services.threads_mark_read(user=hub.facilitator) == 1
+    assert services_reading.threads_mark_read(user=hub.facilitator) == 1
     assert not hub.client_internal.reads.filter(user=hub.facilitator).exists()
 
 
@@ -114,10 +114,6 @@ def test_a_thread_of_the_other_side_is_absent_for_every_service(hub):
         services.thread_update(actor=hub.supplier_lead, thread=thread, status="closed")
     with pytest.raises(Thread.DoesNotExist):
         services.thread_link_documents(actor=hub.supplier_lead, thread=thread, documents=[])
-    with pytest.raises(Thread.DoesNotExist):
-        services.thread_unlink_document(
-            actor=hub.supplier_lead, thread=thread, document=hub.document
-        )
     with pytest.raises(Thread.DoesNotExist):
         services.message_edit(actor=hub.supplier_lead, message=message, body="x")
     thread.refresh_from_db()

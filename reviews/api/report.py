@@ -14,8 +14,8 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from config.api_errors import error_responses
 from partnership.api_base import PartnershipScopedAPIMixin
 
-from .models import ReviewRound
-from .views_reports import reader_language, report_pdf_response
+from ..models import ReviewRound
+from ..views.reports import reader_language, report_pdf_response
 
 
 class _PDFNegotiation(DefaultContentNegotiation):

@@ -16,10 +16,10 @@ from django.views.generic import FormView, TemplateView, View
 from partnership.models import Partnership
 from partnership.views import apply_errors
 
-from . import selectors, services
-from .forms import PreferencesForm
-from .models import Category, Delivery
-from .views import PAGE_SIZE, status_choices
+from .. import selectors, services_reading
+from ..forms import PreferencesForm
+from ..models import Category, Delivery
+from .threads import PAGE_SIZE, status_choices
 
 DOCUMENT_RESULTS = 25
 
@@ -89,7 +89,7 @@ class MarkAllReadView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        n = services.threads_mark_read(user=request.user)
+        n = services_reading.threads_mark_read(user=request.user)
         messages.success(
             request,
             ngettext("%(n)s thread marked as read.", "%(n)s threads marked as read.", n) % {"n": n},
@@ -112,7 +112,7 @@ class PreferencesView(LoginRequiredMixin, FormView):
     def form_valid(self, form):
         try:
             choices = {c: d or Delivery.IMMEDIATE for c, d in form.cleaned_data.items()}
-            services.preferences_set(user=self.request.user, choices=choices)
+            services_reading.preferences_set(user=self.request.user, choices=choices)
         except ValidationError as exc:
             apply_errors(form, exc)
             return self.form_invalid(form)

@@ -13,9 +13,9 @@ from django.views.generic import TemplateView
 from partnership.models import Partnership
 from sti import selectors as sti_selectors
 
-from . import panels, selectors
-from .models import ReviewRound, RoundState, Session
-from .views_actions import CURRENT, filter_actions, status_filter_choices
+from .. import panels, selectors
+from ..models import ReviewRound, RoundState, Session
+from .actions import CURRENT, filter_actions, status_filter_choices
 
 PAGE_SIZE = 25
 

@@ -14,8 +14,8 @@ from django.views.generic import DetailView
 from partnership.scoping import PartnershipScopedMixin
 from partnership.uploads import download_response
 
-from . import report, report_render
-from .models import ReviewRound, RoundState
+from .. import report, report_render
+from ..models import ReviewRound, RoundState
 
 PREVIEW_STATES = (RoundState.CLOSED, RoundState.DISCUSSED)
 

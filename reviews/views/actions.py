@@ -17,9 +17,9 @@ from partnership.models import Side
 from partnership.scoping import PartnershipScopedMixin
 from partnership.views import apply_errors
 
-from . import selectors, services_actions
-from .forms import ActionCreateForm, ActionEditForm, ActionStatusForm, owner_queryset
-from .models import OPEN_ACTION_STATUSES, ActionItem, ActionOrigin, ActionStatus, ReviewRound
+from .. import selectors, services_actions
+from ..forms import ActionCreateForm, ActionEditForm, ActionStatusForm, owner_queryset
+from ..models import OPEN_ACTION_STATUSES, ActionItem, ActionOrigin, ActionStatus, ReviewRound
 
 PAGE_SIZE = 25
 # The default filter value: open or in progress. Its own value, so that "open" keeps meaning the

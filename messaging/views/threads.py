@@ -1,6 +1,6 @@
 """HTML pages of a partnership's hub: the inbox, a new thread, the thread page with its htmx
 reply, handling and editing, and attachment downloads. The documents library is in
-views_documents.py, the cross-partnership inbox, search and preferences in views_global.py.
+`documents`, the cross-partnership inbox, search and preferences in `across_partnerships`.
 
 Every thread comes from `Thread.objects.for_access`, and a page that names a thread resolves it
 before the role check: an internal thread of the other side is a 404 on every route and method,
@@ -26,9 +26,9 @@ from partnership.scoping import PartnershipScopedMixin
 from partnership.uploads import download_response
 from partnership.views import apply_errors
 
-from . import markdown, selectors, services
-from .forms import LinkDocumentsForm, MessageEditForm, ReplyForm, ThreadForm, ThreadUpdateForm
-from .models import Category, Message, Priority, Status, Thread, Visibility
+from .. import markdown, selectors, services, services_reading
+from ..forms import LinkDocumentsForm, MessageEditForm, ReplyForm, ThreadForm, ThreadUpdateForm
+from ..models import Category, Message, Priority, Status, Thread, Visibility
 
 PAGE_SIZE = 25
 FIGURE_QUARTERS = 4
@@ -127,7 +127,7 @@ class MarkAllReadView(HubMixin, View):
     write_action = Action.READ
 
     def post(self, request, partnership_id):
-        n = services.threads_mark_read(user=request.user, partnership=self.partnership)
+        n = services_reading.threads_mark_read(user=request.user, partnership=self.partnership)
         messages.success(
             request,
             ngettext("%(n)s thread marked as read.", "%(n)s threads marked as read.", n) % {"n": n},
@@ -199,7 +199,7 @@ class ThreadView(ThreadScopedMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        services.thread_mark_read(user=request.user, thread=self.thread)
+        services_reading.thread_mark_read(user=request.user, thread=self.thread)
         return response
 
     def get_context_data(self, **kwargs):

@@ -11,10 +11,10 @@ from django.views.generic import FormView, TemplateView, View
 from partnership.uploads import download_response
 from partnership.views import apply_errors
 
-from . import selectors, services
-from .forms import DocumentForm, VersionForm
-from .models import DocumentCategory, DocumentVersion
-from .views import PAGE_SIZE, HubMixin
+from .. import selectors, services
+from ..forms import DocumentForm, VersionForm
+from ..models import DocumentCategory, DocumentVersion
+from .threads import PAGE_SIZE, HubMixin
 
 
 class DocumentListView(HubMixin, TemplateView):

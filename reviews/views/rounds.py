@@ -31,10 +31,10 @@ from sti import selectors as sti_selectors
 from sti.models import SurveyState
 from sti.results import ResultsSealed, results_for
 
-from . import calendar, selectors, services
-from .forms import ReopenForm, ReviewSettingsForm
-from .models import ActionItem, ReviewRound, RoundState
-from .services_sessions import can_run_session
+from .. import calendar, selectors, services
+from ..forms import ReopenForm, ReviewSettingsForm
+from ..models import ActionItem, ReviewRound, RoundState
+from ..services_sessions import can_run_session
 
 PAGE_SIZE = 20
 
