@@ -8,6 +8,9 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements-dev.lock pyproject.toml | cksum | cut -d' ' -f1)
 
 # The test suite's defaults: the local PostgreSQL and Redis; override by exporting your own.
+# PYTEST_WORKERS: xdist processes (auto = one per core; 0 runs in this process, for debugging).
+# PYTEST_ARGS: what to run and how, e.g. `make pytest PYTEST_ARGS=tests/kpis`.
+PYTEST_WORKERS ?= auto
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tandem
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 TEST_ENV := DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
@@ -43,6 +46,7 @@ run: install
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 check: install-dev
 	@$(TEST_ENV) $(PY) scripts/preflight.py
@@ -59,7 +63,7 @@ pytest: install-dev
 	@$(TEST_ENV) $(PY) scripts/preflight.py
 	$(TEST_ENV) $(PY) manage.py compilemessages --ignore=.venv -v0
 	@mkdir -p var/test/staticfiles
-	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: lint check pytest
 

@@ -88,8 +88,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "partnership.context_processors.tandem",
-                "messaging.context_processors.hub",
-                "reviews.context_processors.facilitation",
             ],
         },
     },
@@ -134,10 +132,14 @@ else:
         "data_folder_out": _queue_dir,
         "processed_folder": str(VAR_DIR / "celery-processed"),
         "store_processed": False,
+        # The exchange tables (the worker's own name among them) live with the rest of the
+        # machine's state, not in the working directory (kombu's default, "control").
+        "control_folder": str(VAR_DIR / "celery-control"),
     }
     # Every process (web, worker, beat, a management command) may queue a task: the folders must
     # exist before the first one does, or kombu loses the message.
-    for _folder in (_queue_dir, CELERY_BROKER_TRANSPORT_OPTIONS["processed_folder"]):
+    _options = CELERY_BROKER_TRANSPORT_OPTIONS
+    for _folder in (_queue_dir, _options["processed_folder"], _options["control_folder"]):
         Path(_folder).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_IGNORE_RESULT = True
@@ -249,7 +251,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "partnership.api_errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env.str("API_THROTTLE_RATE", default="1200/minute")},
 }

@@ -9,13 +9,23 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         from partnership.demo import register_seeder
-        from partnership.navigation import Tab, register_tab
+        from partnership.navigation import HeaderLink, Tab, register_header_link, register_tab
         from partnership.panels import Panel, register_panel
 
-        from . import demo, panels
+        from . import demo, panels, selectors
 
         register_seeder(demo.seed)
         register_tab(Tab("hub", _("Hub"), "messaging:inbox", order=30))
+        register_header_link(
+            HeaderLink(
+                "hub",
+                _("Hub"),
+                "hub:inbox",
+                order=30,
+                badge=lambda user: selectors.unread_count(user=user),
+                badge_label=_("unread threads"),
+            )
+        )
         register_tab(Tab("documents", _("Documents"), "messaging:documents", order=31))
         register_panel(
             Panel(

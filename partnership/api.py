@@ -12,11 +12,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from config.api_errors import error_responses
-
 from . import selectors, services
 from .access import Action, access_for
 from .api_base import PartnershipScopedAPIMixin
+from .api_errors import error_responses
 from .filters import PartnershipFilter
 from .models import CommunicationPlan, Contract, Participant, Partnership
 from .serializers import (

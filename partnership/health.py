@@ -1,3 +1,4 @@
+from celery import current_app
 from django.db import connection
 from django.http import JsonResponse
 
@@ -12,10 +13,10 @@ def _database_ok() -> bool:
 
 
 def _broker_ok() -> bool:
-    from config.celery import app
-
+    # The project's app (config.celery, loaded with the settings) is Celery's current app; the
+    # ground floor does not import config.
     try:
-        with app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return True
     except Exception:

@@ -10,7 +10,7 @@ class ReviewsConfig(AppConfig):
     def ready(self) -> None:
         from partnership.demo import register_seeder
         from partnership.history import register_history_source
-        from partnership.navigation import Tab, register_tab
+        from partnership.navigation import HeaderLink, Tab, register_header_link, register_tab
         from partnership.panels import Panel, register_panel
 
         from . import demo, panels
@@ -18,6 +18,18 @@ class ReviewsConfig(AppConfig):
         register_seeder(demo.seed)
         register_history_source(_history_sources)
         register_tab(Tab("rounds", _("Review rounds"), "reviews:rounds", order=40))
+        register_header_link(
+            HeaderLink("my-actions", _("My actions"), "reviews_global:my_actions", order=40)
+        )
+        register_header_link(
+            HeaderLink(
+                "facilitation",
+                _("Facilitation"),
+                "reviews_global:workspace",
+                order=41,
+                shown_to=_facilitates,
+            )
+        )
         register_tab(Tab("actions", _("Actions"), "reviews:actions", order=41))
         register_panel(
             Panel(
@@ -29,6 +41,13 @@ class ReviewsConfig(AppConfig):
                 card_template="reviews/_card_panel.html",
             )
         )
+
+
+def _facilitates(user) -> bool:
+    """The "Facilitation" link is for those who facilitate some partnership."""
+    from partnership.models import Participant, Side
+
+    return Participant.objects.filter(user=user, side=Side.FACILITATOR).exists()
 
 
 def _history_sources(partnership):

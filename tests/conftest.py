@@ -37,16 +37,17 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _redis_per_worker(worker_id):
+def _redis_per_worker():
     """Each xdist worker gets its own Redis database: a test that clears the cache (the login
     rate limit) must not clear another worker's."""
     from django.conf import settings
 
-    if not settings.REDIS_URL or worker_id == "master":
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ... under xdist
+    if not settings.REDIS_URL or not worker:
         yield
         return
     base, _slash, db = settings.REDIS_URL.rpartition("/")
-    url = f"{base}/{int(db or 0) - int(worker_id.removeprefix('gw')) - 1}"
+    url = f"{base}/{int(db or 0) - int(worker.removeprefix('gw')) - 1}"
     caches = {"default": {**settings.CACHES["default"], "LOCATION": url}}
     with override_settings(REDIS_URL=url, CACHES=caches, CELERY_BROKER_URL=url):
         yield

@@ -50,3 +50,6 @@ def test_embedded_defaults_use_sqlite_filesystem_broker_and_file_cache(tmp_path)
     assert state["broker"] == "filesystem://"
     assert state["cache"].endswith("FileBasedCache")
     assert state["received"] == {"hello": "world"}
+    # kombu's exchange tables live under the var folder, not in the working directory.
+    assert (tmp_path / "celery-control" / "tandem-probe.exchange").exists()
+    assert not (ROOT / "control").exists()

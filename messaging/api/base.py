@@ -13,9 +13,9 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, parsers
 from rest_framework.negotiation import DefaultContentNegotiation
 
-from config.api_errors import error_responses
 from partnership.access import Action
 from partnership.api_base import PartnershipScopedAPIMixin
+from partnership.api_errors import error_responses
 from partnership.api_lookup import get_in_scope_or_404
 from partnership.uploads import validate_filename
 

@@ -6,9 +6,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
 
-from config.api_errors import error_responses
 from partnership.access import Action
 from partnership.api_base import PartnershipScopedAPIMixin
+from partnership.api_errors import error_responses
 from partnership.api_lookup import get_in_scope_or_404
 
 from .. import services_sessions

@@ -11,8 +11,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, generics
 from rest_framework.negotiation import DefaultContentNegotiation
 
-from config.api_errors import error_responses
 from partnership.api_base import PartnershipScopedAPIMixin
+from partnership.api_errors import error_responses
 
 from ..models import ReviewRound
 from ..views.reports import reader_language, report_pdf_response

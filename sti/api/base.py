@@ -1,6 +1,6 @@
 """What every indicator and survey viewset shares: the error answers and the id pattern."""
 
-from config.api_errors import error_responses
+from partnership.api_errors import error_responses
 
 READ_ERRORS = error_responses(401, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404)

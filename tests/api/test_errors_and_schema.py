@@ -5,7 +5,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.core.management import call_command
 from django.http import Http404
 
-from config.api_errors import exception_handler
+from partnership.api_errors import exception_handler
 
 # --- the exception handler -------------------------------------------------------------------
 

@@ -810,21 +810,25 @@ def test_a_save_waiting_on_the_closing_lock_is_refused(world, ind):
     """The state is read under the survey's row lock, so a close in flight wins."""
     survey = sf.survey(world.partnership, ind["Openness"].indicator_set, state=SurveyState.OPEN)
     locked, done = threading.Event(), {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        saver_pid = cursor.fetchone()[0]
 
-    def close_slowly():
+    def close_once_the_save_waits():
         from django.db import transaction
 
         try:
             with transaction.atomic():
                 Survey.objects.select_for_update().get(pk=survey.pk)
                 locked.set()
-                time.sleep(0.5)  # the save below starts meanwhile and must wait
+                # The barrier: close only once the save below is blocked on this row lock.
+                done["save waited"] = _wait_until_blocked_on_a_lock(saver_pid)
                 survey_close(survey=survey)
             done["closed"] = True
         finally:
             connection.close()
 
-    closer = threading.Thread(target=close_slowly)
+    closer = threading.Thread(target=close_once_the_save_waits)
     closer.start()
     assert locked.wait(5)
     assert Survey.objects.get(pk=survey.pk).is_open  # not committed yet
@@ -835,9 +839,22 @@ def test_a_save_waiting_on_the_closing_lock_is_refused(world, ind):
             )
     finally:
         closer.join(10)
-    assert done == {"closed": True}
+    assert done == {"save waited": True, "closed": True}
     assert not Response.objects.exists()
     assert Survey.objects.get(pk=survey.pk).is_closed
+
+
+def _wait_until_blocked_on_a_lock(pid: int, timeout: float = 10) -> bool:
+    """True once PostgreSQL reports backend `pid` waiting for a lock (here: the survey's row)."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+            row = cursor.fetchone()
+            if row and row[0] == "Lock":
+                return True
+            time.sleep(0.01)
+    return False
 
 
 # --- response rate -----------------------------------------------------------------------------
