@@ -119,7 +119,7 @@ def test_member_gets_404_for_a_partnership_of_another_tenant(login, world):
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("bad_id", ["not-a-uuid", str(uuid.uuid4())])
+@pytest.mark.parametrize("bad_id", ["not-a-uuid", str(uuid.uuid4())], ids=["malformed", "unknown"])
 def test_unknown_or_malformed_partnership_id_gets_404(login, world, bad_id):
     response = login(world.manager).get(f"/api/v1/partnerships/{bad_id}/")
     assert response.status_code == 404
