@@ -86,9 +86,6 @@ STATE_ORDER = [s.value for s in RoundState]
 
 
 class ReviewRoundQuerySet(models.QuerySet):
-    def for_partnership(self, partnership):
-        return self.filter(partnership=partnership)
-
     def visible_to(self, user):
         return self.filter(partnership__in=Partnership.objects.visible_to(user))
 
