@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from messaging import urls as messaging_urls
 from partnership import health
+from partnership import urls as partnership_urls
 from reviews import urls as reviews_urls
 
 urlpatterns = [
@@ -15,7 +16,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("config.api_urls")),
     path("settings/", include("accounts.urls")),
-    path("orgs/", include("partnership.urls_orgs")),
+    path("orgs/", include((partnership_urls.org_urlpatterns, "orgs"))),
     path("partnerships/<uuid:partnership_id>/kpis/", include("kpis.urls")),
     path("partnerships/<uuid:partnership_id>/sti/", include("sti.urls")),
     path("partnerships/<uuid:partnership_id>/hub/", include("messaging.urls")),

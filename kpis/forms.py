@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import KPI, AreaType, InspectionKind
+from .models import KPI, KPI_FIELDS, AreaType, InspectionKind
 
 # The AQLs a facility contract realistically agrees on (all are in ISO 2859-1's series).
 AQL_CHOICES = ("1.0", "1.5", "2.5", "4.0", "6.5", "10")
@@ -10,19 +10,7 @@ AQL_CHOICES = ("1.0", "1.5", "2.5", "4.0", "6.5", "10")
 class KPIForm(forms.ModelForm):
     class Meta:
         model = KPI
-        fields = [
-            "name",
-            "description",
-            "unit",
-            "direction",
-            "target",
-            "tolerance",
-            "frequency",
-            "source",
-            "inspection_measure",
-            "weight",
-            "active",
-        ]
+        fields = list(KPI_FIELDS)
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):

@@ -102,6 +102,23 @@ class KPI(models.Model):
         return periods.Period.parse(text_or_date, self.frequency)
 
 
+# What a manager defines of a KPI: the form, the API (read and write) and the services use this
+# one list, so a field added to the model is offered everywhere at once.
+KPI_FIELDS = (
+    "name",
+    "description",
+    "unit",
+    "direction",
+    "target",
+    "tolerance",
+    "frequency",
+    "source",
+    "inspection_measure",
+    "weight",
+    "active",
+)
+
+
 class Measurement(models.Model):
     """One value of one KPI for one period (stored as the period's first day)."""
 

@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from partnership.models import Service
 
-from .models import KPI, Direction, Frequency, Measurement, Source
+from .models import KPI, KPI_FIELDS, Direction, Frequency, Measurement, Source
 from .services_bulk import MAX_ROWS
 from .status import STATUS_LABELS, Status
 
@@ -47,16 +47,7 @@ class KPISerializer(serializers.ModelSerializer):
         model = KPI
         fields = [
             "id",
-            "name",
-            "description",
-            "unit",
-            "direction",
-            "target",
-            "tolerance",
-            "frequency",
-            "source",
-            "weight",
-            "active",
+            *KPI_FIELDS,
             "created_at",
             "latest_period",
             "latest_value",
@@ -79,18 +70,7 @@ class KPIWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = KPI
-        fields = [
-            "name",
-            "description",
-            "unit",
-            "direction",
-            "target",
-            "tolerance",
-            "frequency",
-            "source",
-            "weight",
-            "active",
-        ]
+        fields = list(KPI_FIELDS)
         validators = []  # name uniqueness is the service's (case-insensitive, per partnership)
 
 

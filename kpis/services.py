@@ -11,22 +11,8 @@ from partnership.models import Partnership, Side
 from partnership.notifications import enqueue_after_commit
 
 from . import library
-from .models import KPI, Direction, Frequency, Measurement, Source
+from .models import KPI, KPI_FIELDS, Direction, Frequency, Measurement, Source
 from .status import Status
-
-KPI_FIELDS = (
-    "name",
-    "description",
-    "unit",
-    "direction",
-    "target",
-    "tolerance",
-    "frequency",
-    "source",
-    "inspection_measure",
-    "weight",
-    "active",
-)
 
 
 def _decimal(value, field: str) -> Decimal:

@@ -1,10 +1,18 @@
+"""The ground floor's pages. Two lists, included from `config.urls`:
+
+- `urlpatterns` (namespace `partnership`): the dashboard, notifications, invitations, and a
+  partnership's own pages under /partnerships/<uuid>/;
+- `org_urlpatterns` (namespace `orgs`), under /orgs/: organisations, members and invitations.
+"""
+
 from django.urls import path
 
-from . import views, views_plan
+from . import views, views_orgs, views_plan
 
 app_name = "partnership"
 
 P = "partnerships/<uuid:partnership_id>/"
+ORG = "<slug:slug>/"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -79,4 +87,33 @@ urlpatterns = [
         name="plan_part_delete",
     ),
     path(P + "history/", views.HistoryView.as_view(), name="history"),
+]
+
+org_urlpatterns = [
+    path("", views_orgs.OrganizationListView.as_view(), name="list"),
+    path("new/", views_orgs.OrganizationCreateView.as_view(), name="create"),
+    path(ORG, views_orgs.OrganizationDetailView.as_view(), name="detail"),
+    path(ORG + "members/", views_orgs.MemberListView.as_view(), name="members"),
+    path(
+        ORG + "members/<int:membership_id>/role/",
+        views_orgs.MembershipRoleView.as_view(),
+        name="member_role",
+    ),
+    path(
+        ORG + "members/<int:membership_id>/remove/",
+        views_orgs.MembershipRemoveView.as_view(),
+        name="member_remove",
+    ),
+    path(ORG + "invitations/", views_orgs.InvitationListView.as_view(), name="invitations"),
+    path(
+        ORG + "invitations/<uuid:invitation_id>/revoke/",
+        views_orgs.InvitationRevokeView.as_view(),
+        name="invitation_revoke",
+    ),
+    path(
+        ORG + "invitations/<uuid:invitation_id>/resend/",
+        views_orgs.InvitationResendView.as_view(),
+        name="invitation_resend",
+    ),
+    path(ORG + "settings/", views_orgs.OrganizationSettingsView.as_view(), name="settings"),
 ]

@@ -85,14 +85,6 @@ class RoundState(models.TextChoices):
 STATE_ORDER = [s.value for s in RoundState]
 
 
-class ReviewRoundQuerySet(models.QuerySet):
-    def for_partnership(self, partnership):
-        return self.filter(partnership=partnership)
-
-    def visible_to(self, user):
-        return self.filter(partnership__in=Partnership.objects.visible_to(user))
-
-
 class ReviewRound(models.Model):
     partnership = models.ForeignKey(
         Partnership,
@@ -127,8 +119,6 @@ class ReviewRound(models.Model):
     )
     report_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    objects = ReviewRoundQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("review round")

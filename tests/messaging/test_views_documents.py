@@ -57,19 +57,6 @@ def test_library_is_read_by_all_readers_upload_offered_to_writers(client, world,
     assert status == (200 if can_upload else 403)
 
 
-def test_outsider_gets_404_in_the_library(client, world):
-    document = make_document(world)
-    version = document.versions.get()
-    client.force_login(world.outsider)
-    for path in (
-        url("documents", world),
-        url("document_new", world),
-        url("document", world, document_id=document.pk),
-        url("version_download", world, document_id=document.pk, version_id=version.pk),
-    ):
-        assert client.get(path).status_code == 404, path
-
-
 def test_library_empty_state_filters_and_archived_list(client, world):
     client.force_login(world.member)
     assert 'data-testid="documents-empty"' in body(client.get(url("documents", world)))

@@ -53,12 +53,6 @@ def test_insiders_see_the_open_actions_of_the_partnership(client, world, actions
     assert "Elsewhere entirely" not in html
 
 
-def test_outsider_gets_404_on_the_action_pages(client, world, actions):
-    get(client, world.outsider, url(world, "actions"), status=404)
-    get(client, world.outsider, url(world, "action_create"), status=404)
-    get(client, world.outsider, url(world, "action", action_id=actions[0].pk), status=404)
-
-
 def test_anonymous_is_sent_to_the_login(client, world):
     response = client.get(url(world, "actions"))
     assert response.status_code == 302
@@ -317,9 +311,3 @@ def test_people_who_may_not_change_get_403(client, world, who):
     )
     action.refresh_from_db()
     assert action.status == ActionStatus.OPEN
-
-
-def test_action_of_another_partnership_is_404_under_this_one(client, world):
-    elsewhere = f.participant(world.other_partnership, "supplier", role="member")
-    foreign = rf.action(world.other_partnership, elsewhere)
-    get(client, world.manager, url(world, "action", action_id=foreign.pk), status=404)

@@ -1,9 +1,10 @@
 """The review rounds API: rounds and their transitions, the session, the agenda and decisions.
 
-Every endpoint is tried by an insider with the role, an insider without it, an outsider (404) and
-anonymously (401); a round, agenda item or decision of another partnership answers 404 on every
-route, and bad input answers 400 with field errors, never 500. `tests/isolation` additionally
-walks every route with foreign ids.
+Every endpoint is tried by an insider with the role, an insider without it and anonymously (401);
+an agenda item or decision of another round answers 404, and bad input answers 400 with field
+errors, never 500. The outsider's 404 on every route and method, and a round, agenda item or
+decision of another partnership under this one's URL, are proven by `tests/isolation`, which walks
+every route.
 """
 
 import datetime
@@ -99,7 +100,7 @@ def test_everyone_who_sees_the_partnership_lists_and_reads_rounds(as_user, world
     assert detail.json()["opens_at"] and detail.json()["closes_at"]
 
 
-def test_outsider_gets_404_and_anonymous_401_on_every_route(as_user, world):
+def test_anonymous_gets_401_on_every_route(world):
     r = _closed(world)
     item = _item(world, r)
     urls = [
@@ -110,40 +111,12 @@ def test_outsider_gets_404_and_anonymous_401_on_every_route(as_user, world):
         agenda_item_url(world.partnership, r, item),
         decisions(world.partnership, r),
     ]
-    outsider, anonymous = as_user(world.outsider), APIClient()
+    anonymous = APIClient()
     for url in urls:
-        assert outsider.get(url).status_code == 404, url
         assert anonymous.get(url).status_code == 401, url
     for tail in ["open/", "close/", "finish/", "publish/", "reopen/"]:
         url = round_url(world.partnership, r, tail)
-        assert outsider.post(url, {"reason": "x"}, format="json").status_code == 404, url
         assert anonymous.post(url, {}, format="json").status_code == 401, url
-    assert outsider.put(session_url(world.partnership, r), {}, format="json").status_code == 404
-    assert outsider.post(agenda(world.partnership, r), {"title": "x"}).status_code == 404
-    assert outsider.delete(agenda_item_url(world.partnership, r, item)).status_code == 404
-    assert AgendaItem.objects.filter(pk=item.pk).exists()
-
-
-def test_a_round_of_another_partnership_answers_404_on_every_route(as_user, world):
-    foreign = _foreign_round(world)
-    foreign_item = AgendaItem.objects.create(round=foreign, position=99, title="Elsewhere")
-    api = as_user(world.manager)  # may do everything in their own partnership
-    p = world.partnership
-    assert api.get(round_url(p, foreign)).status_code == 404
-    for tail in ["open/", "close/", "finish/", "publish/", "reopen/"]:
-        response = api.post(round_url(p, foreign, tail), {"reason": "x"}, format="json")
-        assert response.status_code == 404, tail
-    assert api.get(session_url(p, foreign)).status_code == 404
-    assert api.put(session_url(p, foreign), {}, format="json").status_code == 404
-    assert api.get(agenda(p, foreign)).status_code == 404
-    assert api.post(agenda(p, foreign), {"title": "x"}, format="json").status_code == 404
-    assert api.get(agenda_item_url(p, foreign, foreign_item)).status_code == 404
-    assert api.delete(agenda_item_url(p, foreign, foreign_item)).status_code == 404
-    assert api.get(decisions(p, foreign)).status_code == 404
-    assert api.post(decisions(p, foreign), {"text": "x"}, format="json").status_code == 404
-    foreign.refresh_from_db()
-    assert foreign.state == RoundState.CLOSED
-    assert AgendaItem.objects.filter(pk=foreign_item.pk).exists()
 
 
 def test_an_agenda_item_of_another_round_answers_404_under_ours(as_user, world):
