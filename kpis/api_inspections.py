@@ -15,9 +15,9 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from partnership.api_errors import error_responses
 from partnership.access import Action
 from partnership.api_base import PartnershipScopedAPIMixin
+from partnership.api_errors import error_responses
 
 from . import selectors
 from .models import Dispute, DisputeComment, Inspection
@@ -34,7 +34,7 @@ from .serializers_inspections import (
     PlanSerializer,
 )
 from .services_disputes import dispute_comment, dispute_raise, dispute_resolve
-from .services_inspections import inspection_record, plan_area
+from .services_inspections import area_plan, inspection_record
 
 READ_ERRORS = error_responses(401, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404)
@@ -126,7 +126,7 @@ class InspectionViewSet(
     def plan(self, request, *args, **kwargs):
         query = PlanQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        plan = plan_area(**query.validated_data)
+        plan = area_plan(**query.validated_data)
         return Response(PlanSerializer(plan).data)
 
 

@@ -11,7 +11,7 @@ from partnership.demo import load_data
 from partnership.periods import last_periods
 
 from .models import KPI, Dispute, DisputeComment, Inspection, InspectionArea, Measurement
-from .services_inspections import derive_inspection_kpis, plan_area
+from .services_inspections import area_plan, inspection_kpis_derive
 
 D = Decimal
 KPI_FIELDS = ("unit", "direction", "frequency", "source", "inspection_measure")
@@ -71,7 +71,7 @@ def _inspections(world, partnership, spec: dict) -> None:
             created_by=inspector,
         )
         for area in spec["areas"]:
-            plan = plan_area(area_type=area["area_type"], lot_size=area["lot_size"])
+            plan = area_plan(area_type=area["area_type"], lot_size=area["lot_size"])
             dirt = area["dirt"]
             InspectionArea.objects.create(
                 inspection=inspection,
@@ -87,7 +87,7 @@ def _inspections(world, partnership, spec: dict) -> None:
                 defects_method=turn["method_defects"],
                 defects_material=0,
             )
-        derive_inspection_kpis(partnership=partnership, day=day, alert=False)
+        inspection_kpis_derive(partnership=partnership, day=day, alert=False)
 
 
 def _open_dispute(world, partnership, spec: dict) -> None:

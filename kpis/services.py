@@ -91,7 +91,7 @@ def kpi_copy_from_library(*, actor, partnership: Partnership, key: str) -> KPI:
     )
 
 
-def check_can_report(access, kpi: KPI) -> None:
+def measurement_report_require(access, kpi: KPI) -> None:
     """Who enters a value depends on the KPI's source; inspection KPIs are derived."""
     if kpi.source == Source.INSPECTION:
         raise ValidationError(
@@ -119,7 +119,7 @@ def measurement_record(
     access = access_for(actor, kpi.partnership)
     if access.side is None:
         raise PermissionDenied
-    check_can_report(access, kpi)
+    measurement_report_require(access, kpi)
     if not kpi.active:
         raise ValidationError({"kpi": _("This KPI is no longer active.")})
     try:

@@ -18,7 +18,7 @@ from partnership.models import Partnership
 
 from . import selectors
 from .models import KPI, Frequency, Measurement
-from .services import _decimal, check_can_report, measurement_record
+from .services import _decimal, measurement_record, measurement_report_require
 
 MAX_ROWS = 1000
 
@@ -78,7 +78,7 @@ def _row_kpi(row, *, access, index: _KPIIndex) -> tuple[KPI | None, dict]:
     if kpi is None:
         return None, {"kpi": [_("Unknown KPI.")]}
     try:
-        check_can_report(access, kpi)
+        measurement_report_require(access, kpi)
     except PermissionDenied as exc:
         return None, {"kpi": [str(exc) or _("You may not report this KPI.")]}
     except ValidationError as exc:

@@ -46,7 +46,7 @@ def _int(value, field: str, minimum: int = 0) -> int:
     return number
 
 
-def plan_area(*, area_type: str, lot_size, aql=None) -> sampling.SamplingPlan:
+def area_plan(*, area_type: str, lot_size, aql=None) -> sampling.SamplingPlan:
     """The sampling plan Tandem proposes for an area type (normal inspection, level II)."""
     if area_type not in AreaType.values:
         raise ValidationError({"area_type": _("Choose a valid area type.")})
@@ -69,7 +69,7 @@ def _check_kind(access, kind: str) -> None:
 
 
 def _build_area(inspection: Inspection, number: int, data: dict) -> InspectionArea:
-    plan = plan_area(
+    plan = area_plan(
         area_type=data.get("area_type"), lot_size=data.get("lot_size"), aql=data.get("aql")
     )
     area = InspectionArea(
@@ -133,7 +133,7 @@ def inspection_record(
             }
         )
     InspectionArea.objects.bulk_create(built)
-    derive_inspection_kpis(partnership=partnership, day=date)
+    inspection_kpis_derive(partnership=partnership, day=date)
     return inspection
 
 
@@ -153,7 +153,7 @@ def inspection_scores(inspections) -> dict:
     }
 
 
-def derive_inspection_kpis(
+def inspection_kpis_derive(
     *, partnership: Partnership, day: datetime.date, alert: bool = True
 ) -> list[Measurement]:
     """Write the period value of every inspection-sourced KPI for the period containing `day`.

@@ -24,7 +24,7 @@ BOARD_PERIODS = 12
 def _can_report(access, kpi) -> bool:
     """Whether to offer value entry: the service's own rule, asked without writing."""
     try:
-        services.check_can_report(access, kpi)
+        services.measurement_report_require(access, kpi)
     except (PermissionDenied, ValidationError):
         return False
     return True

@@ -16,10 +16,10 @@ from .forms import InspectionAreaFormSet, InspectionForm
 from .models import DefectKind
 from .services_disputes import can_dispute
 from .services_inspections import (
+    area_plan,
     defect_photo_add,
     inspection_record,
     inspection_scores,
-    plan_area,
 )
 
 
@@ -119,7 +119,7 @@ class SamplingPlanView(PartnershipScopedMixin, View):
             return next((v for k, v in request.GET.items() if k.endswith(name)), "")
 
         try:
-            plan = plan_area(
+            plan = area_plan(
                 area_type=field("area_type"), lot_size=field("lot_size"), aql=field("aql") or None
             )
         except ValidationError:

@@ -108,7 +108,7 @@ def _remind(review_round: ReviewRound, now: datetime.datetime) -> int:
                 for p in sti_selectors.respondents(partnership=review_round.partnership)
                 if p.user_id not in submitted
             ]
-            claimed = services.claim_reminders(review_round=review_round, users=waiting, kind=kind)
+            claimed = services.reminders_claim(review_round=review_round, users=waiting, kind=kind)
             notify(
                 users=claimed,
                 kind=f"reviews.{kind}",

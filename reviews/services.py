@@ -313,7 +313,7 @@ def _ask_to_plan(review_round: ReviewRound) -> None:
     people = list(selectors.facilitators(partnership=partnership))
     if not people:
         people = list(sti_selectors.managers_of(partnership=partnership))
-    claimed = claim_reminders(
+    claimed = reminders_claim(
         review_round=review_round, users=people, kind=ReminderKind.PLAN_SESSION
     )
     notify(
@@ -330,7 +330,7 @@ def _ask_to_plan(review_round: ReviewRound) -> None:
     )
 
 
-def claim_reminders(*, review_round: ReviewRound, users, kind: str) -> list:
+def reminders_claim(*, review_round: ReviewRound, users, kind: str) -> list:
     """Claim one reminder row per user; returns the users whose row this call created.
 
     The round's row is locked by the caller or by the transition, and the unique constraint

@@ -11,9 +11,9 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from partnership.api_errors import error_responses
 from partnership.access import Action
 from partnership.api_base import PartnershipScopedAPIMixin
+from partnership.api_errors import error_responses
 from partnership.api_lookup import get_in_scope_or_404
 
 from .. import selectors, services_surveys

@@ -108,9 +108,7 @@ def test_insiders_read_the_partnership(login, world, who):
     assert response.json()["title"] == "Hospital cleaning"
 
 
-@pytest.mark.parametrize(
-    "bad_id", ["not-a-uuid", str(uuid.uuid4())], ids=["malformed", "unknown"]
-)
+@pytest.mark.parametrize("bad_id", ["not-a-uuid", str(uuid.uuid4())], ids=["malformed", "unknown"])
 def test_unknown_or_malformed_partnership_id_gets_404(login, world, bad_id):
     response = login(world.manager).get(f"/api/v1/partnerships/{bad_id}/")
     assert response.status_code == 404

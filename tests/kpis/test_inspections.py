@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from kpis.models import Inspection, InspectionArea, Measurement
-from kpis.services_inspections import inspection_record, inspection_scores, plan_area
+from kpis.services_inspections import area_plan, inspection_record, inspection_scores
 from tests.kpis.factories import KPIFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,12 +27,12 @@ def sanitary(**extra):
 
 
 def test_plan_is_proposed_from_lot_and_the_area_types_aql():
-    plan = plan_area(area_type="sanitary", lot_size=120)
+    plan = area_plan(area_type="sanitary", lot_size=120)
     assert (plan.sample_size, plan.accept, plan.reject) == (20, 2, 3)
-    office = plan_area(area_type="office", lot_size=1000)  # AQL 6.5 by default, letter J
+    office = area_plan(area_type="office", lot_size=1000)  # AQL 6.5 by default, letter J
     assert (office.sample_size, office.accept, office.reject) == (80, 10, 11)
     with pytest.raises(ValidationError):
-        plan_area(area_type="sanitary", lot_size=120, aql="4.2")
+        area_plan(area_type="sanitary", lot_size=120, aql="4.2")
 
 
 def test_supplier_records_a_self_check_with_verdict_and_score(world):
