@@ -5,6 +5,7 @@ Data that many tests only read is built once and shared: `shared_transaction` wr
 savepoint inside it, the way Django's `TestCase.setUpTestData` does.
 """
 
+import copy
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -127,9 +128,55 @@ def build_world() -> World:
     return w
 
 
+# Fixtures that need committed data (a live server, threads, a real worker) or another database;
+# a module with any of them builds `world` per test instead of sharing one.
+_OWN_DATABASE_FIXTURES = {"transactional_db", "live_server", "demo_db", "demo_live_db"}
+_SHARED_WORLD_MODULES: set[str] = set()
+
+
+def _needs_own_database(item) -> bool:
+    return bool(_OWN_DATABASE_FIXTURES & set(item.fixturenames)) or any(
+        marker.kwargs.get("transaction") for marker in item.iter_markers("django_db")
+    )
+
+
+def pytest_collection_modifyitems(items):
+    """Modules whose tests all run in savepoints share one `world`. Its module transaction must
+    open before any test's own savepoint, so it goes first among each test's fixtures."""
+    by_module: dict[str, list] = {}
+    for item in items:
+        if "world" in getattr(item, "fixturenames", ()):
+            by_module.setdefault(item.module.__name__, []).append(item)
+    for module, module_items in by_module.items():
+        if any(_needs_own_database(item) for item in items if item.module.__name__ == module):
+            continue
+        _SHARED_WORLD_MODULES.add(module)
+        for item in module_items:
+            item.fixturenames.insert(0, "_module_world")
+
+
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker, tmp_path_factory) -> World:
+    """The world of a module, built once in a transaction that its end rolls back."""
+    with (
+        test_settings(tmp_path_factory.mktemp("world-media")),
+        shared_transaction(django_db_blocker),
+    ):
+        yield build_world()
+
+
 @pytest.fixture
-def world(db) -> World:
-    return build_world()
+def world(request) -> World:
+    """Each test gets its own copy of the module's world and runs in a savepoint inside the
+    module's transaction (as `TestCase.setUpTestData` does), so what a test changes, in the
+    database or on the objects, is gone before the next one."""
+    if request.node.module.__name__ not in _SHARED_WORLD_MODULES:
+        if not {"transactional_db", "live_server"} & set(request.fixturenames):
+            request.getfixturevalue("db")
+        return build_world()
+    shared = request.getfixturevalue("_module_world")
+    request.getfixturevalue("db")
+    return copy.deepcopy(shared)
 
 
 # --- the demo world --------------------------------------------------------------------------

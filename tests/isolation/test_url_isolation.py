@@ -248,13 +248,27 @@ def check_refused(case: Case, iso, client: Client, *, insider: bool) -> list[str
     return [f"{case.method} {url} by {who} ({case.auth}): {p}" for p in problems]
 
 
+# The insider's own reads answer 200, or 405 where a route takes no GET; these answer otherwise
+# in the kit's world, for a reason (a new route that does must say why here).
+OWN_SCOPE_ANSWERS = {
+    "sti:indicator_add": (302, "the kit's set is in use: its indicators are changed in a draft"),
+    "sti:indicator_edit": (302, "the kit's set is in use: its indicators are changed in a draft"),
+    "reviews:session_mode": (302, "the kit's round is published: its session is over"),
+    "partnership-inspection-plan": (400, "the plan needs an area type and a lot size"),
+    "kpis:measurement_evidence": (404, "the kit's measurement has no evidence file"),
+    "partnership:invitation_accept": (404, "an invitation is accepted by its invitee only"),
+}
+
+
 def check_own_scope(case: Case, iso, client: Client) -> list[str]:
-    """What is wrong with the insider's read of their own scope: an error, or B's data shown."""
+    """What is wrong with the insider's read of their own scope: not let in, or B's data shown."""
     kwargs = build_kwargs(case.route, iso.a, dict(case.variant))
     url, response, _changes = _probe(case, client, iso.insider, iso.insider_token_key, kwargs)
     problems = []
-    if response.status_code >= 500:
-        problems.append(f"failed with {response.status_code}")
+    expected, _reason = OWN_SCOPE_ANSWERS.get(case.route.name, (200, ""))
+    if response.status_code not in (expected, 405):
+        # Only a read that is let in can show a leak: a 404 here would prove nothing.
+        problems.append(f"answered {_describe(response)} instead of {expected}")
     body = _body(response)
     problems += [f"response shows {m!r}" for m in iso.b.markers if m in body]
     return [f"GET {url} by the insider of A ({case.auth}): {p}" for p in problems]
@@ -360,19 +374,6 @@ def test_outsider_sees_an_empty_partnership_list(isolation, client):
     response = client.get(reverse("partnership:list"))
     assert response.status_code == 200
     assert list(response.context["partnerships"]) == []
-
-
-def test_own_scope_walk_reaches_the_pages(isolation, client):
-    """The own-scope walk proves something only where it is let in: most reads answer 200."""
-    statuses = []
-    for case in OWN_SCOPE_CASES:
-        kwargs = build_kwargs(case.route, isolation.a, dict(case.variant))
-        _url, response, _changes = _probe(
-            case, client, isolation.insider, isolation.insider_token_key, kwargs
-        )
-        statuses.append(response.status_code)
-    ok = statuses.count(200)
-    assert ok >= 0.75 * len(statuses), f"only {ok} of {len(statuses)} own-scope reads answered 200"
 
 
 def test_insider_reaches_their_own_scope(isolation, client):
