@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
 from partnership.access import Action
+from partnership.htmx import is_htmx
 from partnership.scoping import PartnershipScopedMixin
 from partnership.views import apply_errors
 
@@ -170,7 +171,7 @@ class MeasurementRecordView(PartnershipScopedMixin, View):
                 apply_errors(form, exc)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc) or _("You cannot report this KPI."))
-        if request.headers.get("HX-Request"):
+        if is_htmx(request):
             context = {
                 "kpi": kpi,
                 "partnership": self.partnership,

@@ -2,7 +2,8 @@
 
 from django.db.models import QuerySet
 from django.http import Http404
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotAcceptable, NotFound, PermissionDenied
+from rest_framework.negotiation import DefaultContentNegotiation
 
 from .scoping import _refuse_overrides, _ScopedBase, get_scoped_object_or_404, within
 
@@ -49,3 +50,14 @@ class PartnershipScopedAPIMixin(_ScopedBase):
         context["partnership"] = self.partnership
         context["access"] = self.access
         return context
+
+
+class FileNegotiation(DefaultContentNegotiation):
+    """A file download (a PDF, an attachment) answers with the file whatever the client accepts;
+    its errors stay JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except NotAcceptable:
+            return renderers[0], renderers[0].media_type

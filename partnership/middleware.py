@@ -13,6 +13,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from .htmx import is_htmx
+
 MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/settings/language/")
 
 
@@ -96,6 +98,6 @@ class RequireMFAMiddleware:
                 status=403,
             )
         setup_url = reverse("mfa_activate_totp")
-        if request.headers.get("HX-Request"):
+        if is_htmx(request):
             return HttpResponse(headers={"HX-Redirect": setup_url})
         return redirect(setup_url)

@@ -11,7 +11,6 @@ from django.http.multipartparser import MultiPartParserError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, parsers
-from rest_framework.negotiation import DefaultContentNegotiation
 
 from partnership.access import Action
 from partnership.api_base import PartnershipScopedAPIMixin
@@ -85,16 +84,6 @@ class HubMultiPartParser(parsers.MultiPartParser):
 
 
 HUB_PARSERS = [parsers.JSONParser, HubMultiPartParser]
-
-
-class _FileNegotiation(DefaultContentNegotiation):
-    """A download answers with the file whatever the client accepts (errors stay JSON)."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        try:
-            return super().select_renderer(request, renderers, format_suffix)
-        except exceptions.NotAcceptable:
-            return renderers[0], renderers[0].media_type
 
 
 class _HubAPIMixin(PartnershipScopedAPIMixin):

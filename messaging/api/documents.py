@@ -5,6 +5,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from partnership.api_base import FileNegotiation
 from partnership.api_lookup import get_in_scope_or_404, validated
 from partnership.uploads import download_response
 
@@ -27,7 +28,6 @@ from .base import (
     PARTICIPANTS_ONLY,
     READ_ERRORS,
     WRITE_ERRORS,
-    _FileNegotiation,
     _HubAPIMixin,
 )
 
@@ -204,7 +204,7 @@ class DocumentVersionViewSet(
         detail=True,
         methods=["get"],
         url_path="download",
-        content_negotiation_class=_FileNegotiation,
+        content_negotiation_class=FileNegotiation,
         pagination_class=None,
     )
     def download(self, request, *args, **kwargs):

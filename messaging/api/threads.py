@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from partnership.access import Action
+from partnership.api_base import FileNegotiation
 from partnership.api_lookup import get_in_scope_or_404, validated
 from partnership.uploads import download_response
 
@@ -35,7 +36,6 @@ from .base import (
     READ_ERRORS,
     THREAD_ID,
     WRITE_ERRORS,
-    _FileNegotiation,
     _HubAPIMixin,
     _InThreadMixin,
 )
@@ -259,7 +259,7 @@ class AttachmentViewSet(_InThreadMixin, viewsets.GenericViewSet):
     queryset = Attachment.objects.none()  # only for the schema
     filter_backends = []
     lookup_url_kwarg = "attachment_id"
-    content_negotiation_class = _FileNegotiation
+    content_negotiation_class = FileNegotiation
 
     def scoped_queryset(self, partnership):
         return selectors.attachments_for_access(access=self.access).filter(

@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.generic import FormView, TemplateView, View
 
 from partnership.access import Action
+from partnership.htmx import is_htmx
 from partnership.models import Side
 from partnership.periods import QUARTERLY, Period, last_periods
 from partnership.scoping import PartnershipScopedMixin
@@ -34,10 +35,6 @@ PAGE_SIZE = 25
 FIGURE_QUARTERS = 4
 # Served inline (shown in the browser); everything else is downloaded.
 INLINE_PREFIXES = ("image/", "video/", "application/pdf")
-
-
-def is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def status_choices() -> list[tuple[str, str]]:

@@ -9,23 +9,12 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics
-from rest_framework.negotiation import DefaultContentNegotiation
 
-from partnership.api_base import PartnershipScopedAPIMixin
+from partnership.api_base import FileNegotiation, PartnershipScopedAPIMixin
 from partnership.api_errors import error_responses
 
 from ..models import ReviewRound
 from ..views.reports import reader_language, report_pdf_response
-
-
-class _PDFNegotiation(DefaultContentNegotiation):
-    """The PDF answers whatever the client accepts (errors stay JSON)."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        try:
-            return super().select_renderer(request, renderers, format_suffix)
-        except exceptions.NotAcceptable:
-            return renderers[0], renderers[0].media_type
 
 
 class RoundReportPDFView(PartnershipScopedAPIMixin, generics.GenericAPIView):
@@ -35,7 +24,7 @@ class RoundReportPDFView(PartnershipScopedAPIMixin, generics.GenericAPIView):
     lookup_field = "pk"
     filter_backends = []
     pagination_class = None
-    content_negotiation_class = _PDFNegotiation
+    content_negotiation_class = FileNegotiation
 
     def scoped_queryset(self, partnership):
         return ReviewRound.objects.filter(partnership=partnership).select_related(

@@ -18,6 +18,7 @@ from django.views.generic import TemplateView, View
 
 from kpis import selectors as kpi_selectors
 from kpis.charts import sparkline
+from partnership.htmx import is_htmx
 from partnership.models import Side
 from partnership.views import apply_errors
 from sti.models import SurveyState
@@ -27,7 +28,7 @@ from .. import agenda, services_actions, services_sessions
 from ..forms import ActionForm
 from ..forms_sessions import DecisionForm, MinutesForm
 from ..models import ActionOrigin, AgendaItem, AgendaKind, Decision
-from .sessions import _items, _RoundScoped, _RunnerGate, agenda_url, is_htmx, session_item_url
+from .sessions import _items, _RoundScoped, _RunnerGate, agenda_url, session_item_url
 
 PRESENTING = "reviews.session_presenting"
 

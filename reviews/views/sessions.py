@@ -18,16 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
 from partnership.access import Action
+from partnership.htmx import is_htmx
 from partnership.scoping import SAFE_METHODS, PartnershipScopedMixin
 from partnership.views import apply_errors
 
 from .. import ics, services_sessions
 from ..forms_sessions import AgendaItemForm, SessionPlanForm
 from ..models import AgendaItem, ReviewRound
-
-
-def is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 class _RoundScoped(PartnershipScopedMixin):

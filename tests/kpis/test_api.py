@@ -160,6 +160,19 @@ def test_kpi_list_runs_the_same_queries_for_5_and_40(login, world):
 # --- KPIs: write -----------------------------------------------------------------------------
 
 
+def test_an_inspection_kpi_keeps_the_figure_it_is_derived_from(login, world):
+    """The API reads and writes `inspection_measure`, as the form does (one field list)."""
+    api = login(world.manager)
+    body = _kpi_body(source="inspection", inspection_measure="pass_rate")
+    response = api.post(kpis(world.partnership), body, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["inspection_measure"] == "pass_rate"
+    url = f"{kpis(world.partnership)}{response.json()['id']}/"
+    response = api.patch(url, {"inspection_measure": "score"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert KPI.objects.get(pk=response.json()["id"]).inspection_measure == "score"
+
+
 @pytest.mark.parametrize("who", ["manager", "supplier_lead"])
 def test_managers_define_a_kpi(login, world, who):
     body = _kpi_body(partnership=str(world.other_partnership.pk))
@@ -186,6 +199,7 @@ def test_insider_without_the_role_gets_403_defining_a_kpi(login, world, who):
         ({"target": "lots"}, "target"),
         ({"tolerance": "-1"}, "tolerance"),
         ({"weight": "0"}, "weight"),
+        ({"inspection_measure": "mood"}, "inspection_measure"),
     ],
 )
 def test_bad_kpi_body_gets_400_on_the_field(login, world, overrides, field):
