@@ -56,3 +56,36 @@ def test_overriding_in_a_grandchild_raises_type_error(method):
     base = _define((PartnershipScopedMixin, ListView), scoped_queryset=_scoped_queryset)
     with pytest.raises(TypeError, match=method):
         type("Grandchild", (base,), {method: lambda self, *a: None})
+
+
+@pytest.mark.parametrize(
+    ("model", "scope", "path"),
+    [
+        ("partnership.Partnership", "partnership.Partnership", "pk"),
+        ("partnership.Contract", "partnership.Partnership", "partnership"),
+        ("kpis.Measurement", "partnership.Partnership", "kpi__partnership"),
+        ("messaging.Attachment", "partnership.Partnership", "message__thread__partnership"),
+        # An agenda item may point at a KPI or a dispute: it belongs to its round's partnership.
+        ("reviews.AgendaItem", "partnership.Partnership", "round__partnership"),
+        ("partnership.Membership", "partnership.Organization", "organization"),
+    ],
+)
+def test_the_bases_find_the_way_from_a_model_to_its_scope(model, scope, path):
+    from django.apps import apps
+
+    from partnership.scoping import scope_path
+
+    assert scope_path(apps.get_model(model), apps.get_model(scope)) == path
+
+
+def test_two_equally_good_ways_to_a_partnership_are_refused():
+    """A rating reaches a partnership through its response's survey and through its
+    indicator's set: the base will not guess which one it belongs to."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from partnership.models import Partnership
+    from partnership.scoping import scope_path
+    from sti.models import Rating
+
+    with pytest.raises(ImproperlyConfigured, match="ambiguous"):
+        scope_path(Rating, Partnership)
