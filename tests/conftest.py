@@ -9,6 +9,7 @@ import copy
 import os
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.db import transaction
@@ -47,8 +48,9 @@ def _redis_per_worker():
     if not settings.REDIS_URL or not worker:
         yield
         return
-    base, _slash, db = settings.REDIS_URL.rpartition("/")
-    url = f"{base}/{int(db or 0) - int(worker.removeprefix('gw')) - 1}"
+    parts = urlsplit(settings.REDIS_URL)
+    db = (int(parts.path.strip("/") or 0) - int(worker.removeprefix("gw")) - 1) % 16
+    url = urlunsplit(parts._replace(path=f"/{db}"))
     caches = {"default": {**settings.CACHES["default"], "LOCATION": url}}
     with override_settings(REDIS_URL=url, CACHES=caches, CELERY_BROKER_URL=url):
         yield
