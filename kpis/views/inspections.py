@@ -11,11 +11,11 @@ from django.views.generic import TemplateView, View
 from partnership.access import Action
 from partnership.scoping import PartnershipScopedMixin
 
-from . import selectors
-from .forms import InspectionAreaFormSet, InspectionForm
-from .models import DefectKind
-from .services_disputes import can_dispute
-from .services_inspections import (
+from .. import selectors
+from ..forms import InspectionAreaFormSet, InspectionForm
+from ..models import DefectKind
+from ..services_disputes import can_dispute
+from ..services_inspections import (
     area_plan,
     defect_photo_add,
     inspection_record,

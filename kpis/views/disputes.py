@@ -10,8 +10,8 @@ from django.views.generic import TemplateView, View
 from partnership.access import Action
 from partnership.scoping import PartnershipScopedMixin
 
-from . import selectors
-from .services_disputes import dispute_comment, dispute_raise, dispute_resolve, dispute_url
+from .. import selectors
+from ..services_disputes import dispute_comment, dispute_raise, dispute_resolve, dispute_url
 
 
 def _report(request, exc) -> None:

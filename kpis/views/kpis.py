@@ -12,12 +12,12 @@ from partnership.htmx import is_htmx
 from partnership.scoping import PartnershipScopedMixin
 from partnership.views import apply_errors
 
-from . import library, selectors, services
-from .charts import sparkline
-from .forms import KPIForm, MeasurementForm
-from .models import Frequency
-from .selectors import open_disputes
-from .services_disputes import can_dispute
+from .. import library, selectors, services
+from ..charts import sparkline
+from ..forms import KPIForm, MeasurementForm
+from ..models import Frequency
+from ..selectors import open_disputes
+from ..services_disputes import can_dispute
 
 BOARD_PERIODS = 12
 
@@ -196,7 +196,7 @@ class KPIBoardExportView(PartnershipScopedMixin, View):
         from django.http import HttpResponse
         from django.utils import timezone
 
-        from .export import board_table, to_csv, to_xlsx
+        from ..export import board_table, to_csv, to_xlsx
 
         rows = selectors.kpi_board(partnership=self.partnership, periods=BOARD_PERIODS)
         header, table = board_table(rows)
@@ -219,8 +219,8 @@ class MeasurementImportView(PartnershipScopedMixin, TemplateView):
     write_action = Action.PARTICIPATE
 
     def post(self, request, partnership_id):
-        from .imports import read_measurements
-        from .services_bulk import RowErrors, measurements_bulk_upsert
+        from ..imports import read_measurements
+        from ..services_bulk import RowErrors, measurements_bulk_upsert
 
         upload = request.FILES.get("file")
         if upload is None:
