@@ -9,7 +9,6 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter, Route
 
 from kpis import api as kpis_api
-from kpis import api_inspections as inspections_api
 from messaging import api as messaging_api
 from partnership import api as partnership_api
 from reviews import api as reviews_api
@@ -62,11 +61,9 @@ partnership_router.register(
     "measurements", kpis_api.MeasurementBulkViewSet, basename="partnership-measurement"
 )
 partnership_router.register(
-    "inspections", inspections_api.InspectionViewSet, basename="partnership-inspection"
+    "inspections", kpis_api.InspectionViewSet, basename="partnership-inspection"
 )
-partnership_router.register(
-    "disputes", inspections_api.DisputeViewSet, basename="partnership-dispute"
-)
+partnership_router.register("disputes", kpis_api.DisputeViewSet, basename="partnership-dispute")
 partnership_router.register(
     "indicators", sti_api.IndicatorViewSet, basename="partnership-indicator"
 )

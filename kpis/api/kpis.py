@@ -26,9 +26,9 @@ from partnership.api_base import PartnershipScopedAPIMixin
 from partnership.api_errors import error_responses
 from partnership.api_lookup import get_in_scope_or_404
 
-from . import library, selectors, services, services_bulk
-from .models import KPI, Measurement
-from .serializers import (
+from .. import library, selectors, services, services_bulk
+from ..models import KPI, Measurement
+from ..serializers import (
     BulkErrorsSerializer,
     BulkMeasurementsSerializer,
     BulkResultSerializer,

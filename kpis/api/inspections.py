@@ -19,9 +19,9 @@ from partnership.access import Action
 from partnership.api_base import PartnershipScopedAPIMixin
 from partnership.api_errors import error_responses
 
-from . import selectors
-from .models import Dispute, DisputeComment, Inspection
-from .serializers_inspections import (
+from .. import selectors
+from ..models import Dispute, DisputeComment, Inspection
+from ..serializers_inspections import (
     DisputeCommentInputSerializer,
     DisputeCommentSerializer,
     DisputeDetailSerializer,
@@ -33,8 +33,8 @@ from .serializers_inspections import (
     PlanQuerySerializer,
     PlanSerializer,
 )
-from .services_disputes import dispute_comment, dispute_raise, dispute_resolve
-from .services_inspections import area_plan, inspection_record
+from ..services_disputes import dispute_comment, dispute_raise, dispute_resolve
+from ..services_inspections import area_plan, inspection_record
 
 READ_ERRORS = error_responses(401, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404)

@@ -1,0 +1,17 @@
+"""REST API v1 of KPIs, nested under /api/v1/partnerships/<uuid>/: KPIs and their measurements,
+the library and the bulk upload (`kpis`), and inspections with their sampling plan and disputes
+(`inspections`). Every viewset subclasses `PartnershipScopedAPIMixin`; the serializers are in
+`kpis.serializers` and `kpis.serializers_inspections`, the writes in the services.
+"""
+
+from .inspections import DisputeViewSet, InspectionViewSet
+from .kpis import KPI_ID_REGEX, KPIViewSet, MeasurementBulkViewSet, MeasurementViewSet
+
+__all__ = [
+    "KPI_ID_REGEX",
+    "DisputeViewSet",
+    "InspectionViewSet",
+    "KPIViewSet",
+    "MeasurementBulkViewSet",
+    "MeasurementViewSet",
+]
