@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_sets, views_surveys
+from .views import home, sets, surveys
 
 app_name = "sti"
 
@@ -9,29 +9,29 @@ INDICATOR = SET + "indicators/<int:indicator_id>/"
 SURVEY = "surveys/<int:survey_id>/"
 
 urlpatterns = [
-    path("", views.STIHomeView.as_view(), name="home"),
-    path("settings/", views.STISettingsView.as_view(), name="settings"),
-    path("sets/", views.SetListView.as_view(), name="sets"),
-    path("sets/new/", views_sets.SetNewView.as_view(), name="set_new"),
-    path(SET, views_sets.SetDetailView.as_view(), name="set"),
-    path(SET + "sign-off/", views_sets.SetSignOffView.as_view(), name="set_sign_off"),
-    path(SET + "discard/", views_sets.SetDiscardView.as_view(), name="set_discard"),
-    path(SET + "indicators/new/", views_sets.IndicatorAddView.as_view(), name="indicator_add"),
-    path(INDICATOR, views_sets.IndicatorEditView.as_view(), name="indicator_edit"),
-    path(INDICATOR + "remove/", views_sets.IndicatorRemoveView.as_view(), name="indicator_remove"),
-    path(INDICATOR + "move/", views_sets.IndicatorMoveView.as_view(), name="indicator_move"),
-    path("surveys/new/", views_surveys.SurveyNewView.as_view(), name="survey_new"),
-    path(SURVEY, views_surveys.SurveyDetailView.as_view(), name="survey"),
+    path("", home.STIHomeView.as_view(), name="home"),
+    path("settings/", home.STISettingsView.as_view(), name="settings"),
+    path("sets/", home.SetListView.as_view(), name="sets"),
+    path("sets/new/", sets.SetNewView.as_view(), name="set_new"),
+    path(SET, sets.SetDetailView.as_view(), name="set"),
+    path(SET + "sign-off/", sets.SetSignOffView.as_view(), name="set_sign_off"),
+    path(SET + "discard/", sets.SetDiscardView.as_view(), name="set_discard"),
+    path(SET + "indicators/new/", sets.IndicatorAddView.as_view(), name="indicator_add"),
+    path(INDICATOR, sets.IndicatorEditView.as_view(), name="indicator_edit"),
+    path(INDICATOR + "remove/", sets.IndicatorRemoveView.as_view(), name="indicator_remove"),
+    path(INDICATOR + "move/", sets.IndicatorMoveView.as_view(), name="indicator_move"),
+    path("surveys/new/", surveys.SurveyNewView.as_view(), name="survey_new"),
+    path(SURVEY, surveys.SurveyDetailView.as_view(), name="survey"),
     path(
         SURVEY + "open/",
-        views_surveys.SurveyTransitionView.as_view(transition="open"),
+        surveys.SurveyTransitionView.as_view(transition="open"),
         name="survey_open",
     ),
     path(
         SURVEY + "close/",
-        views_surveys.SurveyTransitionView.as_view(transition="close"),
+        surveys.SurveyTransitionView.as_view(transition="close"),
         name="survey_close",
     ),
-    path(SURVEY + "respond/", views_surveys.RespondView.as_view(), name="respond"),
-    path(SURVEY + "results/", views_surveys.ResultsView.as_view(), name="results"),
+    path(SURVEY + "respond/", surveys.RespondView.as_view(), name="respond"),
+    path(SURVEY + "results/", surveys.ResultsView.as_view(), name="results"),
 ]

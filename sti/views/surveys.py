@@ -17,11 +17,11 @@ from partnership.models import Side
 from partnership.scoping import PartnershipScopedMixin
 from partnership.views import apply_errors
 
-from . import charts, selectors, services_surveys
-from .forms import SurveyForm, answers_from, questionnaire
-from .panels import trend
-from .results import ResultsSealed, grade_trend, results_for
-from .views import forbidden, own_status, trend_chart
+from .. import charts, selectors, services_surveys
+from ..forms import SurveyForm, answers_from, questionnaire
+from ..panels import trend
+from ..results import ResultsSealed, grade_trend, results_for
+from .home import forbidden, own_status, trend_chart
 
 
 class _SurveyMixin(PartnershipScopedMixin):

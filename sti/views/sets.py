@@ -16,9 +16,9 @@ from partnership.models import Side
 from partnership.scoping import PartnershipScopedMixin
 from partnership.views import apply_errors
 
-from . import library, selectors, services
-from .forms import IndicatorForm
-from .views import sign_off_status
+from .. import library, selectors, services
+from ..forms import IndicatorForm
+from .home import sign_off_status
 
 FORM_FIELDS = IndicatorForm.Meta.fields
 

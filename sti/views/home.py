@@ -1,7 +1,7 @@
 """HTML pages of the cooperation indicators: the home page, the versions and the settings.
 
-The workshop pages (a set and its indicators) are in views_sets.py, the surveys, the
-questionnaire and the results in views_surveys.py. Every write goes through the services.
+The workshop pages (a set and its indicators) are in `sets`, the surveys, the questionnaire
+and the results in `surveys`. Every write goes through the services.
 """
 
 from django.contrib import messages
@@ -16,10 +16,10 @@ from partnership.models import Side
 from partnership.scoping import PartnershipScopedMixin
 from partnership.views import apply_errors
 
-from . import charts, selectors, services
-from .forms import STISettingsForm
-from .models import RATING_SIDES, IndicatorSet, Survey
-from .panels import trend
+from .. import charts, selectors, services
+from ..forms import STISettingsForm
+from ..models import RATING_SIDES, IndicatorSet, Survey
+from ..panels import trend
 
 
 def forbidden(request, context: dict, reason) -> HttpResponse:
