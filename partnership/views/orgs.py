@@ -13,16 +13,16 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
-from . import services_orgs
-from .forms_orgs import (
+from .. import services_orgs
+from ..forms_orgs import (
     InvitationForm,
     MembershipRoleForm,
     OrganizationCreateForm,
     OrganizationSettingsForm,
 )
-from .models import Invitation, Membership, Partnership, Role
-from .scoping import OrganizationScopedMixin
-from .views import apply_errors
+from ..models import Invitation, Membership, Partnership, Role
+from ..scoping import OrganizationScopedMixin
+from .partnerships import apply_errors
 
 ADMIN_ONLY = (Role.ADMIN,)
 PAGE_SIZE = 50

@@ -7,10 +7,10 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
-from . import selectors, services
-from .forms import PLAN_PARTS, CommunicationPlanForm, EscalationStepForm
-from .scoping import PartnershipScopedMixin
-from .views import apply_errors
+from .. import selectors, services
+from ..forms import PLAN_PARTS, CommunicationPlanForm, EscalationStepForm
+from ..scoping import PartnershipScopedMixin
+from .partnerships import apply_errors
 
 
 class CommunicationPlanView(PartnershipScopedMixin, TemplateView):

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
-from . import selectors, services, services_orgs
-from .access import Action
-from .forms import (
+from .. import selectors, services, services_orgs
+from ..access import Action
+from ..forms import (
     ContractForm,
     ParticipantAddForm,
     ParticipantTitleForm,
@@ -23,10 +23,10 @@ from .forms import (
     PartnershipForm,
     PhaseForm,
 )
-from .models import Contract, Invitation, Membership, Participant, Phase, Role, Service
-from .panels import card_panels, overview_panels
-from .phases import checklist_for
-from .scoping import PartnershipScopedMixin
+from ..models import Contract, Invitation, Membership, Participant, Phase, Role, Service
+from ..panels import card_panels, overview_panels
+from ..phases import checklist_for
+from ..scoping import PartnershipScopedMixin
 
 
 def apply_errors(form, error: ValidationError) -> None:
@@ -377,7 +377,7 @@ class HistoryView(PartnershipScopedMixin, TemplateView):
     template_name = "partnership/history.html"
 
     def get_context_data(self, **kwargs):
-        from .history import history_for_partnership
+        from ..history import history_for_partnership
 
         page = Paginator(history_for_partnership(partnership=self.partnership), 50).get_page(
             self.request.GET.get("page")
@@ -436,8 +436,8 @@ def notification_list(request):
 
 @login_required
 def notification_read(request, notification_id):
-    from .models import Notification
-    from .notifications import notification_mark_read
+    from ..models import Notification
+    from ..notifications import notification_mark_read
 
     # Look the notification up before checking the method: someone else's is simply not there.
     notification = Notification.objects.filter(user=request.user, pk=notification_id).first()
@@ -454,7 +454,7 @@ def notification_read(request, notification_id):
 @login_required
 @require_POST
 def notification_read_all(request):
-    from .notifications import notification_mark_read
+    from ..notifications import notification_mark_read
 
     notification_mark_read(user=request.user)
     messages.success(request, _("All notifications marked as read."))
