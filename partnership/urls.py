@@ -7,7 +7,7 @@
 
 from django.urls import path
 
-from .views import orgs, partnerships, plan
+from .views import across_partnerships, contracts, orgs, participants, partnerships, plan
 
 app_name = "partnership"
 
@@ -15,17 +15,21 @@ P = "partnerships/<uuid:partnership_id>/"
 ORG = "<slug:slug>/"
 
 urlpatterns = [
-    path("", partnerships.dashboard, name="dashboard"),
-    path("notifications/", partnerships.notification_list, name="notifications"),
+    path("", across_partnerships.dashboard, name="dashboard"),
+    path("notifications/", across_partnerships.notification_list, name="notifications"),
     path(
-        "notifications/read-all/", partnerships.notification_read_all, name="notifications_read_all"
+        "notifications/read-all/",
+        across_partnerships.notification_read_all,
+        name="notifications_read_all",
     ),
     path(
         "notifications/<int:notification_id>/read/",
-        partnerships.notification_read,
+        across_partnerships.notification_read,
         name="notification_read",
     ),
-    path("invitations/<str:token>/", partnerships.invitation_accept, name="invitation_accept"),
+    path(
+        "invitations/<str:token>/", across_partnerships.invitation_accept, name="invitation_accept"
+    ),
     path("partnerships/", partnerships.PartnershipListView.as_view(), name="list"),
     path("partnerships/new/", partnerships.PartnershipCreateView.as_view(), name="create"),
     path(P, partnerships.PartnershipOverviewView.as_view(), name="overview"),
@@ -36,37 +40,37 @@ urlpatterns = [
         partnerships.ChecklistToggleView.as_view(),
         name="checklist",
     ),
-    path(P + "participants/", partnerships.ParticipantListView.as_view(), name="participants"),
+    path(P + "participants/", participants.ParticipantListView.as_view(), name="participants"),
     path(
         P + "participants/<int:participant_id>/edit/",
-        partnerships.ParticipantEditView.as_view(),
+        participants.ParticipantEditView.as_view(),
         name="participant_edit",
     ),
     path(
         P + "participants/<int:participant_id>/remove/",
-        partnerships.ParticipantRemoveView.as_view(),
+        participants.ParticipantRemoveView.as_view(),
         name="participant_remove",
     ),
     path(
         P + "invitations/<uuid:invitation_id>/resend/",
-        partnerships.PartnershipInvitationResendView.as_view(),
+        participants.PartnershipInvitationResendView.as_view(),
         name="invitation_resend",
     ),
-    path(P + "contracts/", partnerships.ContractListView.as_view(), name="contracts"),
-    path(P + "contracts/new/", partnerships.ContractFormView.as_view(), name="contract_create"),
+    path(P + "contracts/", contracts.ContractListView.as_view(), name="contracts"),
+    path(P + "contracts/new/", contracts.ContractFormView.as_view(), name="contract_create"),
     path(
         P + "contracts/<int:contract_id>/",
-        partnerships.ContractDetailView.as_view(),
+        contracts.ContractDetailView.as_view(),
         name="contract_detail",
     ),
     path(
         P + "contracts/<int:contract_id>/edit/",
-        partnerships.ContractFormView.as_view(),
+        contracts.ContractFormView.as_view(),
         name="contract_edit",
     ),
     path(
         P + "contracts/<int:contract_id>/delete/",
-        partnerships.ContractDeleteView.as_view(),
+        contracts.ContractDeleteView.as_view(),
         name="contract_delete",
     ),
     path(P + "communication-plan/", plan.CommunicationPlanView.as_view(), name="plan"),

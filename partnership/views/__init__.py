@@ -1,5 +1,8 @@
-"""The ground floor's pages. Routed in `partnership.urls`."""
+"""The ground floor's pages, one module per page family: partnerships, participants, contracts,
+the communication plan (plan), organisations with their members and invitations (orgs), and the
+pages outside any one partnership (the dashboard, notifications, the invitation link). Routed in
+`partnership.urls`. The pages of every app show a service's errors with `apply_errors`."""
 
-from .partnerships import apply_errors
+from .base import apply_errors
 
 __all__ = ["apply_errors"]

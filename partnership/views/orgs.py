@@ -22,7 +22,7 @@ from ..forms_orgs import (
 )
 from ..models import Invitation, Membership, Partnership, Role
 from ..scoping import OrganizationScopedMixin
-from .partnerships import apply_errors
+from .base import apply_errors
 
 ADMIN_ONLY = (Role.ADMIN,)
 PAGE_SIZE = 50

@@ -10,7 +10,7 @@ from django.views.generic import FormView, TemplateView, View
 from .. import selectors, services
 from ..forms import PLAN_PARTS, CommunicationPlanForm, EscalationStepForm
 from ..scoping import PartnershipScopedMixin
-from .partnerships import apply_errors
+from .base import apply_errors
 
 
 class CommunicationPlanView(PartnershipScopedMixin, TemplateView):

@@ -1,0 +1,122 @@
+"""The pages outside any one partnership: the dashboard, notifications, and the invitation link."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import selectors, services_orgs
+from ..models import Invitation, Membership, Role
+from ..panels import card_panels
+
+DASHBOARD_CARDS = 12
+
+
+@login_required
+def dashboard(request):
+    visible = selectors.partnerships_for_user(user=request.user)
+    total = visible.count()
+    # The dashboard shows the first cards; the full, filterable list is one click away.
+    partnerships = list(visible[:DASHBOARD_CARDS])
+    sides = selectors.my_sides(user=request.user, partnerships=partnerships)
+    extras = card_panels(partnerships, user=request.user)
+    rows = [
+        {
+            "partnership": p,
+            "side": sides.get(p.pk),
+            "other": p.supplier if sides.get(p.pk) == "client" else p.client,
+            "panels": extras.get(p.pk, []),
+        }
+        for p in partnerships
+    ]
+    can_create = Membership.objects.filter(
+        user=request.user, role__in=[Role.ADMIN, Role.MANAGER]
+    ).exists()
+    has_org = can_create or Membership.objects.filter(user=request.user).exists()
+    return render(
+        request,
+        "partnership/dashboard.html",
+        {"rows": rows, "can_create": can_create, "has_org": has_org, "total": total},
+    )
+
+
+# --- Invitations (the link in the e-mail) ----------------------------------------------------
+
+
+def invitation_accept(request, token):
+    invitation = (
+        Invitation.objects.select_related("organization", "partnership", "invited_by")
+        .filter(token=token)
+        .first()
+    )
+    if invitation is None:
+        request.session.pop("pending_invitation", None)
+        raise Http404
+    if request.user.is_authenticated and request.user.email.lower() != invitation.email.lower():
+        # The link belongs to someone else: to a signed-in stranger it does not exist.
+        request.session.pop("pending_invitation", None)
+        raise Http404
+    if not request.user.is_authenticated:
+        if invitation.status == "pending":
+            request.session["pending_invitation"] = token
+        return render(request, "partnership/invitation_anonymous.html", {"invitation": invitation})
+    if request.method == "POST":
+        request.session.pop("pending_invitation", None)
+        try:
+            services_orgs.invitation_accept(user=request.user, token=token)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("partnership:dashboard")
+        messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organization.name})
+        if invitation.partnership_id:
+            return redirect(invitation.partnership)
+        return redirect("partnership:dashboard")
+    if invitation.status != "pending":
+        request.session.pop("pending_invitation", None)
+    return render(request, "partnership/invitation_accept.html", {"invitation": invitation})
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+@login_required
+def notification_list(request):
+    page = Paginator(selectors.notifications_for_user(user=request.user), 30).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, "partnership/notifications.html", {"page_obj": page, "notifications": page}
+    )
+
+
+@login_required
+def notification_read(request, notification_id):
+    from ..models import Notification
+    from ..notifications import notification_mark_read
+
+    # Look the notification up before checking the method: someone else's is simply not there.
+    notification = Notification.objects.filter(user=request.user, pk=notification_id).first()
+    if notification is None:
+        raise Http404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    notification_mark_read(user=request.user, notification_id=notification.pk)
+    if notification.url and url_has_allowed_host_and_scheme(notification.url, allowed_hosts=None):
+        return redirect(notification.url)
+    return redirect(reverse("partnership:notifications"))
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    from ..notifications import notification_mark_read
+
+    notification_mark_read(user=request.user)
+    messages.success(request, _("All notifications marked as read."))
+    return redirect("partnership:notifications")
