@@ -23,7 +23,7 @@ from partnership.notifications import notify
 from sti import selectors as sti_selectors
 from sti.models import Response, SurveyState
 
-from . import calendar, services, services_actions
+from . import calendar, services, services_actions, services_planning
 from .models import (
     ActionItem,
     ActionReminder,
@@ -46,7 +46,7 @@ def tick(*, now: datetime.datetime | None = None) -> dict:
     """Do all clock work that is due at `now`; returns what was done, by step."""
     now = now or timezone.now()
     done = Counter()
-    done["planned"] = services.rounds_plan_due(now=now)
+    done["planned"] = services_planning.rounds_plan_due(now=now)
     # A round whose whole window passed while it could not open (the partnership was paused, or
     # ran by hand) stays scheduled for a manager to re-plan; the clock does not retry it daily.
     for review_round in _due(state=RoundState.SCHEDULED, opens_at__lte=now, closes_at__gt=now):
@@ -67,7 +67,7 @@ def tick(*, now: datetime.datetime | None = None) -> dict:
 def _due(**lookups):
     """Rounds the clock moves by itself: of partnerships that run rounds automatically."""
     return (
-        ReviewRound.objects.filter(partnership__phase__in=services.ROUND_PHASES, **lookups)
+        ReviewRound.objects.filter(partnership__phase__in=services_planning.ROUND_PHASES, **lookups)
         .exclude(partnership__review_settings__automatic=False)
         .order_by("opens_at", "pk")
     )

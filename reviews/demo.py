@@ -30,7 +30,7 @@ from partnership.models import Notification, Participant, Side
 from partnership.periods import QUARTERLY, last_periods
 from sti.models import Survey, SurveyState
 
-from . import calendar, services, services_actions
+from . import calendar, services, services_actions, services_planning
 from .models import (
     ActionItem,
     ActionOrigin,
@@ -117,7 +117,7 @@ def _seed_cleaning(partnership, users: dict, data: dict) -> None:
         partnership=partnership, kind="reviews.action_assigned"
     ).delete()  # the news of actions agreed in long-past sessions
     _current_round(partnership, quarters[-1], surveys[quarters[-1].start])
-    services.round_plan(partnership=partnership, period=_period(quarters[-1]).next())
+    services_planning.round_plan(partnership=partnership, period=_period(quarters[-1]).next())
 
 
 def _past_round(
@@ -274,7 +274,7 @@ def _current_round(partnership, quarter, survey: Survey) -> ReviewRound | None:
     """The round of the quarter just ended, open with the demo's open questionnaire."""
     if survey.state != SurveyState.OPEN:
         return None
-    review_round = services.round_plan(partnership=partnership, period=_period(quarter))
+    review_round = services_planning.round_plan(partnership=partnership, period=_period(quarter))
     # The questionnaire opened a few days ago and closes in a few days: the round follows it.
     ReviewRound.objects.filter(pk=review_round.pk).update(
         opens_at=survey.opens_at,
@@ -301,7 +301,7 @@ def _seed_pilot(partnership, users: dict, spec: dict) -> None:
         return
     now = timezone.now()
     quarter = last_periods(QUARTERLY, 1, calendar.local_date(now))[0]
-    review_round = services.round_plan(partnership=partnership, period=_period(quarter))
+    review_round = services_planning.round_plan(partnership=partnership, period=_period(quarter))
     # The window closed a few days ago (for the demo; the pilot's own calendar ran later).
     closes = now - datetime.timedelta(days=3)
     opens = max(review_round.opens_at, closes - datetime.timedelta(days=14))
@@ -325,4 +325,4 @@ def _seed_pilot(partnership, users: dict, spec: dict) -> None:
             details=item_spec["details"],
         )
         _stamp(AgendaItem, item.pk, closes, created_at=closes)
-    services.round_plan(partnership=partnership, period=_period(quarter).next())
+    services_planning.round_plan(partnership=partnership, period=_period(quarter).next())

@@ -31,7 +31,7 @@ from sti import selectors as sti_selectors
 from sti.models import SurveyState
 from sti.results import ResultsSealed, results_for
 
-from .. import calendar, selectors, services
+from .. import calendar, selectors, services, services_planning
 from ..forms import ReopenForm, ReviewSettingsForm
 from ..models import ActionItem, ReviewRound, RoundState
 from ..services_sessions import can_run_session
@@ -292,7 +292,7 @@ class RoundSettingsView(PartnershipScopedMixin, FormView):
 
     def form_valid(self, form):
         try:
-            services.settings_update(
+            services_planning.settings_update(
                 actor=self.request.user, partnership=self.partnership, **form.cleaned_data
             )
         except ValidationError as exc:
