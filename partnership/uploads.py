@@ -6,7 +6,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
@@ -58,8 +58,14 @@ def display_name(original: str, fallback: str = "file") -> str:
 def download_response(file, *, filename: str, content_type: str, inline: bool = False):
     """Serve a stored file after the caller has checked access; RFC 6266 filename handling is
     Django's (`filename*=UTF-8''…`), and the browser is told not to sniff another type."""
+    try:
+        opened = file.open("rb")
+    except FileNotFoundError as exc:
+        # A row whose file went missing (a restore without media, a failed copy) is as absent as
+        # any other object the reader cannot have: 404, not a server error.
+        raise Http404 from exc
     response = FileResponse(
-        file.open("rb"), as_attachment=not inline, filename=filename, content_type=content_type
+        opened, as_attachment=not inline, filename=filename, content_type=content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"

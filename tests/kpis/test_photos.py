@@ -80,3 +80,11 @@ def test_viewer_cannot_add_photos(client, world, inspection):
         client.post(upload_url(world, inspection), {"kind": "dirt", "photo": photo}).status_code
         == 403
     )
+
+
+def test_a_photo_whose_file_went_missing_answers_404(client, world, inspection):
+    photo = inspection.areas.get().photos.get()
+    photo.image.storage.delete(photo.image.name)
+    client.force_login(world.viewer)
+    base = f"/partnerships/{world.partnership.pk}/kpis/inspections/{inspection.pk}"
+    assert client.get(f"{base}/photos/{photo.pk}/").status_code == 404
