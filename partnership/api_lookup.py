@@ -8,18 +8,15 @@ elsewhere.
 """
 
 from django.db.models import Model, QuerySet
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from rest_framework import exceptions
+
+from .scoping import get_scoped_object_or_404
 
 
 def get_in_scope_or_404(queryset: QuerySet, pk) -> Model:
-    """The object with this id from the URL in the scoped queryset, or Http404. An id that is
-    not even a number is just as absent."""
-    try:
-        return get_object_or_404(queryset, pk=pk)
-    except (ValueError, TypeError) as exc:
-        raise Http404 from exc
+    """The object with this id from the URL in the scoped queryset, or Http404 (the scoping
+    bases' rule: an id that is not even a number is just as absent)."""
+    return get_scoped_object_or_404(queryset, pk=pk)
 
 
 def get_in_scope_or_400(queryset: QuerySet, pk, *, field: str, message) -> Model | None:

@@ -107,7 +107,7 @@ class InspectionViewSet(
             notes=data["notes"],
             areas=[dict(area) for area in data["areas"]],
         )
-        fresh = self.scoped_queryset(self.partnership).get(pk=inspection.pk)
+        fresh = self.get_queryset().get(pk=inspection.pk)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -208,7 +208,7 @@ class DisputeViewSet(
         return disputes.prefetch_related(Prefetch("comments", queryset=comments))
 
     def _output(self, dispute: Dispute, status_code=status.HTTP_200_OK) -> Response:
-        fresh = self.scoped_queryset(self.partnership).get(pk=dispute.pk)  # with the thread
+        fresh = self.get_queryset().get(pk=dispute.pk)  # with the thread
         return Response(DisputeDetailSerializer(fresh).data, status=status_code)
 
     def create(self, request, *args, **kwargs):

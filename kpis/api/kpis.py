@@ -126,7 +126,7 @@ class KPIViewSet(
         )
 
     def _output(self, kpi: KPI, status_code=status.HTTP_200_OK) -> Response:
-        fresh = self.scoped_queryset(self.partnership).get(pk=kpi.pk)  # with the annotations
+        fresh = self.get_queryset().get(pk=kpi.pk)  # with the annotations
         return Response(self.get_serializer(fresh).data, status=status_code)
 
     def create(self, request, *args, **kwargs):

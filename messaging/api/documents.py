@@ -192,7 +192,7 @@ class DocumentVersionViewSet(
     def create(self, request, *args, **kwargs):
         data = validated(DocumentVersionCreateSerializer, request.data)
         version = services.document_version_add(actor=request.user, document=self.document, **data)
-        fresh = self.scoped_queryset(self.partnership).get(pk=version.pk)
+        fresh = self.get_queryset().get(pk=version.pk)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

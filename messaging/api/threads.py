@@ -114,7 +114,7 @@ class ThreadViewSet(
         return selectors.inbox(access=self.access, **filters).prefetch_related("documents")
 
     def _output(self, thread: Thread, status_code=status.HTTP_200_OK) -> Response:
-        fresh = self.scoped_queryset(self.partnership).get(pk=thread.pk)  # with the annotations
+        fresh = self.get_queryset().get(pk=thread.pk)  # with the annotations
         return Response(self.get_serializer(fresh).data, status=status_code)
 
     def create(self, request, *args, **kwargs):
@@ -221,7 +221,7 @@ class MessageViewSet(
         return selectors.thread_messages(thread=self.thread).order_by("created_at", "pk")
 
     def _output(self, message: Message, status_code=status.HTTP_200_OK) -> Response:
-        fresh = self.scoped_queryset(self.partnership).get(pk=message.pk)
+        fresh = self.get_queryset().get(pk=message.pk)
         return Response(self.get_serializer(fresh).data, status=status_code)
 
     def create(self, request, *args, **kwargs):

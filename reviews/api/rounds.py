@@ -84,7 +84,7 @@ class RoundViewSet(
         return self.get_paginated_response(data)
 
     def _output(self, review_round: ReviewRound) -> Response:
-        fresh = self.scoped_queryset(self.partnership).get(pk=review_round.pk)
+        fresh = self.get_queryset().get(pk=review_round.pk)
         return Response(RoundSerializer(fresh, context=self._context([fresh])).data)
 
     def retrieve(self, request, *args, **kwargs):

@@ -136,7 +136,7 @@ class AgendaItemViewSet(
         return item
 
     def _output(self, item: AgendaItem, status_code=status.HTTP_200_OK) -> Response:
-        fresh = self.scoped_queryset(self.partnership).get(pk=item.pk)
+        fresh = self.get_queryset().get(pk=item.pk)
         return Response(AgendaItemSerializer(fresh).data, status=status_code)
 
     def create(self, request, *args, **kwargs):
@@ -171,7 +171,7 @@ class AgendaItemViewSet(
         item = self._item()
         data = validated(AgendaItemMoveSerializer, request.data)
         services_sessions.agenda_item_move(actor=request.user, item=item, position=data["position"])
-        items = self.scoped_queryset(self.partnership)
+        items = self.get_queryset()
         return Response(AgendaItemSerializer(items, many=True).data)
 
 
@@ -241,7 +241,7 @@ class DecisionViewSet(
             text=data["text"],
             agenda_item=agenda_item,
         )
-        fresh = self.scoped_queryset(self.partnership).get(pk=decision.pk)
+        fresh = self.get_queryset().get(pk=decision.pk)
         return Response(DecisionSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
     def destroy(self, request, *args, **kwargs):

@@ -149,7 +149,7 @@ class IndicatorSetViewSet(
         )
 
     def _output(self, indicator_set, status_code=status.HTTP_200_OK) -> Response:
-        fresh = self.scoped_queryset(self.partnership).get(pk=indicator_set.pk)
+        fresh = self.get_queryset().get(pk=indicator_set.pk)
         return Response(self.get_serializer(fresh).data, status=status_code)
 
     def create(self, request, *args, **kwargs):

@@ -119,7 +119,7 @@ class SurveyViewSet(
         return Response(SurveyDetailSerializer(survey, context=context).data, status=status_code)
 
     def _output(self, survey: Survey, status_code=status.HTTP_200_OK) -> Response:
-        fresh = self.scoped_queryset(self.partnership).get(pk=survey.pk)  # with the indicators
+        fresh = self.get_queryset().get(pk=survey.pk)  # with the indicators
         return self._detail(fresh, status_code)
 
     def retrieve(self, request, *args, **kwargs):
