@@ -144,16 +144,20 @@ def _needs_own_database(item) -> bool:
 
 def pytest_collection_modifyitems(items):
     """Modules whose tests all run in savepoints share one `world`. Its module transaction must
-    open before any test's own savepoint, so it goes first among each test's fixtures."""
+    open before any test's own savepoint, so it goes first among each test's fixtures; so does
+    the switch to the demo database for the tests that read the demo."""
     by_module: dict[str, list] = {}
     for item in items:
-        if "world" in getattr(item, "fixturenames", ()):
-            by_module.setdefault(item.module.__name__, []).append(item)
+        by_module.setdefault(item.module.__name__, []).append(item)
+    for item in items:
+        if "demo_db" in getattr(item, "fixturenames", ()):
+            item.fixturenames.insert(0, "_demo_database")
     for module, module_items in by_module.items():
-        if any(_needs_own_database(item) for item in items if item.module.__name__ == module):
+        users = [item for item in module_items if "world" in getattr(item, "fixturenames", ())]
+        if not users or any(_needs_own_database(item) for item in module_items):
             continue
         _SHARED_WORLD_MODULES.add(module)
-        for item in module_items:
+        for item in users:
             item.fixturenames.insert(0, "_module_world")
 
 
@@ -168,17 +172,14 @@ def _module_world(django_db_setup, django_db_blocker, tmp_path_factory) -> World
 
 
 @pytest.fixture
-def world(request) -> World:
+def world(request, db) -> World:
     """Each test gets its own copy of the module's world and runs in a savepoint inside the
     module's transaction (as `TestCase.setUpTestData` does), so what a test changes, in the
-    database or on the objects, is gone before the next one."""
+    database or on the objects, is gone before the next one. (`db` marks the test as one that
+    needs the test database; it decides by itself whether the test is transactional.)"""
     if request.node.module.__name__ not in _SHARED_WORLD_MODULES:
-        if not {"transactional_db", "live_server"} & set(request.fixturenames):
-            request.getfixturevalue("db")
         return build_world()
-    shared = request.getfixturevalue("_module_world")
-    request.getfixturevalue("db")
-    return copy.deepcopy(shared)
+    return copy.deepcopy(request.getfixturevalue("_module_world"))
 
 
 # --- the demo world --------------------------------------------------------------------------
@@ -194,11 +195,18 @@ def demo_template(django_db_setup, django_db_blocker, tmp_path_factory) -> demo.
 
 
 @pytest.fixture
-def demo_db(demo_template, settings, django_db_blocker):
-    """The seeded demo world for one test, rolled back afterwards (use instead of `db`)."""
+def _demo_database(demo_template, django_db_blocker):
+    """The connection points at the demo database for one test (set up before `db`, so the
+    test's savepoint opens there; see pytest_collection_modifyitems)."""
+    with django_db_blocker.unblock(), demo.using_database(demo_template.database):
+        yield
+
+
+@pytest.fixture
+def demo_db(_demo_database, db, demo_template, settings):
+    """The seeded demo world for one test, rolled back afterwards like `db`."""
     settings.MEDIA_ROOT = demo_template.media_root
-    with demo.using_database(demo_template.database), shared_transaction(django_db_blocker):
-        yield demo_template
+    return demo_template
 
 
 @pytest.fixture
