@@ -103,3 +103,43 @@ def require_action(actor, partnership: Partnership, action: str) -> PartnershipA
         raise PermissionDenied
     access.require(action)
     return access
+
+
+def _side_q(user, side: str):
+    """The user's side in a partnership is `side`, as `access_for` decides it (for querysets of
+    partnerships): their participation first, else the side whose organisation they manage."""
+    from django.db.models import Exists, OuterRef
+
+    mine = Participant.objects.filter(partnership=OuterRef("pk"), user=user)
+    as_side = Exists(mine.filter(side=side))
+    if side == Side.FACILITATOR:
+        return as_side
+    managing = Membership.objects.filter(user=user, role__in=MANAGING_ROLES)
+    manages_client = Exists(managing.filter(organization=OuterRef("client_id")))
+    if side == Side.CLIENT:
+        return as_side | (~Exists(mine) & manages_client)
+    manages_supplier = Exists(managing.filter(organization=OuterRef("supplier_id")))
+    return as_side | (~Exists(mine) & ~manages_client & manages_supplier)
+
+
+def partnerships_where(user, action: str, side: str):
+    """The partnerships in which `user`, on `side`, may do `action`: `PartnershipAccess.can`
+    answered in SQL for lists across partnerships (a queryset to filter with, never a list of
+    ids). `tests/partnership/test_access_sql.py` holds it to `access_for` on the demo."""
+    from django.db.models import Exists, OuterRef
+
+    qs = Partnership.objects.visible_to(user).filter(_side_q(user, side))
+    if action == Action.READ:
+        return qs
+    qs = qs.exclude(phase=Phase.ENDED)
+    if action == Action.FACILITATE:
+        return qs if side == Side.FACILITATOR else qs.none()
+    if side not in (Side.CLIENT, Side.SUPPLIER):
+        return qs.none()
+    org = "client_id" if side == Side.CLIENT else "supplier_id"
+    role_in_org = Membership.objects.filter(user=user, organization=OuterRef(org))
+    if action == Action.MANAGE:
+        return qs.filter(Exists(role_in_org.filter(role__in=MANAGING_ROLES)))
+    if action == Action.PARTICIPATE:
+        return qs.exclude(Exists(role_in_org.filter(role=Role.VIEWER)))
+    raise ValueError(f"Unknown action {action!r}")

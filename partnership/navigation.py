@@ -47,7 +47,7 @@ class HeaderLink:
     order: int
     shown_to: Callable[[object], bool] | None = None
     badge: Callable[[object], int] | None = None
-    badge_label: object = ""  # what the count counts, for screen readers
+    badge_label: object = ""  # what the count counts, for screen readers; or count -> text
 
 
 _HEADER_LINKS: dict[str, HeaderLink] = {}
@@ -67,13 +67,17 @@ def header_links_for(user) -> Callable[[], list[dict]]:
         for link in sorted(_HEADER_LINKS.values(), key=lambda link: link.order):
             if link.shown_to is not None and not link.shown_to(user):
                 continue
+            badge = link.badge(user) if link.badge else 0
+            badge_label = link.badge_label
+            if callable(badge_label):
+                badge_label = badge_label(badge)
             result.append(
                 {
                     "key": link.key,
                     "label": link.label,
                     "url": reverse(link.url_name),
-                    "badge": link.badge(user) if link.badge else 0,
-                    "badge_label": link.badge_label,
+                    "badge": badge,
+                    "badge_label": badge_label,
                 }
             )
         return result

@@ -16,6 +16,7 @@ ORG = "<slug:slug>/"
 
 urlpatterns = [
     path("", across_partnerships.dashboard, name="dashboard"),
+    path("work/", across_partnerships.my_work, name="my_work"),
     path("notifications/", across_partnerships.notification_list, name="notifications"),
     path(
         "notifications/read-all/",

@@ -14,8 +14,10 @@ from django.views.decorators.http import require_POST
 from .. import selectors, services_orgs
 from ..models import Invitation, Membership, Role
 from ..panels import card_panels
+from ..work import kind_labels, work_for
 
 DASHBOARD_CARDS = 12
+DASHBOARD_WORK = 8  # items of "My work" on the dashboard; the rest on /work/
 
 
 @login_required
@@ -39,10 +41,30 @@ def dashboard(request):
         user=request.user, role__in=[Role.ADMIN, Role.MANAGER]
     ).exists()
     has_org = can_create or Membership.objects.filter(user=request.user).exists()
+    work = work_for(request.user)
     return render(
         request,
         "partnership/dashboard.html",
-        {"rows": rows, "can_create": can_create, "has_org": has_org, "total": total},
+        {
+            "rows": rows,
+            "can_create": can_create,
+            "has_org": has_org,
+            "total": total,
+            "work": work[:DASHBOARD_WORK],
+            "work_total": len(work),
+            "work_kinds": kind_labels(),
+        },
+    )
+
+
+@login_required
+def my_work(request):
+    """Everything that waits for the user, across partnerships, overdue first."""
+    work = work_for(request.user)
+    return render(
+        request,
+        "partnership/my_work.html",
+        {"work": work, "work_total": len(work), "work_kinds": kind_labels()},
     )
 
 
