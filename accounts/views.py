@@ -17,6 +17,10 @@ from .services import api_token_create, api_token_revoke, user_update_profile
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
+        if not form.has_changed():
+            # partnership.views.nothing_changed's rule; accounts sits below partnership.
+            messages.info(request, _("Nothing changed."))
+            return redirect("accounts:profile")
         user = user_update_profile(user=request.user, **form.cleaned_data)
         messages.success(request, _("Profile saved."))
         response = redirect("accounts:profile")

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from partnership import inputs
+
 from .models import KPI, KPI_FIELDS, AreaType, InspectionKind
 
 # The AQLs a facility contract realistically agrees on (all are in ISO 2859-1's series).
@@ -11,20 +13,15 @@ class KPIForm(forms.ModelForm):
     class Meta:
         model = KPI
         fields = list(KPI_FIELDS)
+        formfield_callback = inputs.machine_formfield
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("target", "tolerance", "weight"):
-            self.fields[name].localize = True
-            self.fields[name].widget.is_localized = True
 
 
 class MeasurementForm(forms.Form):
     period = forms.CharField(
         label=_("Period"), max_length=20, help_text=_("e.g. 2026-03, or 2026-Q1 for a quarter")
     )
-    value = forms.DecimalField(label=_("Value"), max_digits=12, decimal_places=2, localize=True)
+    value = inputs.DecimalField(label=_("Value"), max_digits=12, decimal_places=2)
     note = forms.CharField(label=_("Note"), required=False, max_length=1000)
     evidence = forms.FileField(
         label=_("Evidence (optional)"),
@@ -38,7 +35,7 @@ class MeasurementForm(forms.Form):
 
 class InspectionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=InspectionKind.choices)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = inputs.DateField(label=_("Date"))
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -46,17 +43,17 @@ class InspectionForm(forms.Form):
 
 class InspectionAreaForm(forms.Form):
     area_type = forms.ChoiceField(label=_("Area type"), choices=AreaType.choices)
-    lot_size = forms.IntegerField(label=_("Rooms of this type"), min_value=2)
+    lot_size = inputs.IntegerField(label=_("Rooms of this type"), min_value=2)
     aql = forms.ChoiceField(
         label=_("AQL"),
         required=False,
         choices=[("", _("Usual for the area type"))] + [(str(a), str(a)) for a in AQL_CHOICES],
     )
-    rooms_inspected = forms.IntegerField(label=_("Rooms inspected"), min_value=1)
-    elements_checked = forms.IntegerField(label=_("Elements checked"), min_value=1)
-    defects_dirt = forms.IntegerField(label=_("Dirt"), min_value=0, initial=0)
-    defects_method = forms.IntegerField(label=_("Method"), min_value=0, initial=0)
-    defects_material = forms.IntegerField(label=_("Material"), min_value=0, initial=0)
+    rooms_inspected = inputs.IntegerField(label=_("Rooms inspected"), min_value=1)
+    elements_checked = inputs.IntegerField(label=_("Elements checked"), min_value=1)
+    defects_dirt = inputs.IntegerField(label=_("Dirt"), min_value=0, initial=0)
+    defects_method = inputs.IntegerField(label=_("Method"), min_value=0, initial=0)
+    defects_material = inputs.IntegerField(label=_("Material"), min_value=0, initial=0)
 
     KEY_FIELDS = ("lot_size", "rooms_inspected", "elements_checked")
 

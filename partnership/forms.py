@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from .inputs import machine_formfield
 from .models import (
     Contact,
     Contract,
@@ -17,13 +18,6 @@ from .models import (
 from .validators import validate_phone
 
 User = get_user_model()
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class PartnershipCreateForm(forms.Form):
@@ -109,6 +103,7 @@ class PartnershipForm(forms.ModelForm):
 
     class Meta:
         model = Partnership
+        formfield_callback = machine_formfield
         fields = ["title", "services", "core_values", "culture", "future_vision"]
         widgets = {
             "core_values": forms.Textarea(attrs={"rows": 3}),
@@ -136,10 +131,8 @@ class ContractForm(forms.ModelForm):
             "speed_agreements",
             "delivery_agreements",
         ]
+        formfield_callback = machine_formfield
         widgets = {
-            "start_date": DateInput(),
-            "end_date": DateInput(),
-            "pilot_evaluation_date": DateInput(),
             "scope_of_services": forms.Textarea(attrs={"rows": 3}),
             "quality_agreements": forms.Textarea(attrs={"rows": 3}),
             "speed_agreements": forms.Textarea(attrs={"rows": 3}),
@@ -227,6 +220,7 @@ class CommunicationPlanForm(forms.Form):
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
+        formfield_callback = machine_formfield
         fields = ["side", "name", "role", "phone", "email", "availability", "order"]
 
     def __init__(self, *args, **kwargs):
@@ -241,12 +235,14 @@ class ContactForm(forms.ModelForm):
 class MeetingForm(forms.ModelForm):
     class Meta:
         model = MeetingCadence
+        formfield_callback = machine_formfield
         fields = ["level", "frequency", "participants", "purpose"]
 
 
 class EscalationStepForm(forms.ModelForm):
     class Meta:
         model = EscalationStep
+        formfield_callback = machine_formfield
         fields = ["level", "client_contact", "supplier_contact", "when"]
 
     def __init__(self, *args, plan=None, **kwargs):

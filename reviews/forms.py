@@ -7,17 +7,11 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from messaging.forms import UserChoiceField
+from partnership import inputs
 from partnership.models import Participant
 
 from . import selectors
 from .models import ActionStatus, Cadence, ReviewRound
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def owner_queryset(partnership):
@@ -40,7 +34,7 @@ class ActionForm(forms.Form):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     owner = UserChoiceField(label=_("Owner"), queryset=None)
-    due_date = forms.DateField(label=_("Due date"), widget=DateInput())
+    due_date = inputs.DateField(label=_("Due date"))
 
     def __init__(self, *args, partnership, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,13 +71,13 @@ class ActionStatusForm(forms.Form):
 
 class ReviewSettingsForm(forms.Form):
     cadence = forms.TypedChoiceField(label=_("Cadence"), choices=Cadence.choices, coerce=int)
-    open_after_working_days = forms.IntegerField(
+    open_after_working_days = inputs.IntegerField(
         label=_("Opens after (working days)"),
         min_value=1,
         max_value=20,
         help_text=_("1: the first working day after the period ends."),
     )
-    open_days = forms.IntegerField(
+    open_days = inputs.IntegerField(
         label=_("Open for (days)"),
         min_value=3,
         max_value=60,

@@ -7,15 +7,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from partnership import inputs
+
 from .calendar import TIME_ZONE
-from .forms import DateInput
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
 
 
 def local_moment(day: datetime.date, time: datetime.time) -> datetime.datetime:
@@ -24,11 +18,9 @@ def local_moment(day: datetime.date, time: datetime.time) -> datetime.datetime:
 
 
 class SessionPlanForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DateInput())
-    start_time = forms.TimeField(label=_("Starts at"), widget=TimeInput())
-    end_time = forms.TimeField(
-        label=_("Ends at"), widget=TimeInput(), help_text=_("Times are Amsterdam time.")
-    )
+    date = inputs.DateField(label=_("Date"))
+    start_time = inputs.TimeField(label=_("Starts at"))
+    end_time = inputs.TimeField(label=_("Ends at"), help_text=_("Times are Amsterdam time."))
     location = forms.CharField(label=_("Place"), max_length=200, required=False)
     video_url = forms.URLField(
         label=_("Video link"),

@@ -7,13 +7,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from partnership import inputs
 from partnership.models import Side
 from partnership.periods import QUARTERLY, Period
 
 from .models import Indicator, STISettings
 from .services_surveys import motivation_required
 
-DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 SURVEY_DAYS_OPEN = 14
 QUARTERS_BACK = 4
 
@@ -23,6 +23,7 @@ class IndicatorForm(forms.ModelForm):
 
     class Meta:
         model = Indicator
+        formfield_callback = inputs.machine_formfield
         fields = ["name", "meaning", "behaviours", "rated_side"]
         widgets = {
             "meaning": forms.Textarea(attrs={"rows": 3}),
@@ -34,6 +35,7 @@ class IndicatorForm(forms.ModelForm):
 class STISettingsForm(forms.ModelForm):
     class Meta:
         model = STISettings
+        formfield_callback = inputs.machine_formfield
         fields = ["show_rater_names"]
 
 
@@ -52,14 +54,8 @@ class SurveyForm(forms.Form):
     quarter = forms.ChoiceField(
         label=_("Quarter"), help_text=_("The quarter the cooperation is rated over.")
     )
-    opens_at = forms.DateTimeField(
-        label=_("Opens"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT),
-    )
-    closes_at = forms.DateTimeField(
-        label=_("Closes"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUT),
-    )
+    opens_at = inputs.DateTimeField(label=_("Opens"))
+    closes_at = inputs.DateTimeField(label=_("Closes"))
     open_now = forms.BooleanField(
         label=_("Open right away"),
         required=False,

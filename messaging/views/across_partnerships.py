@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django.views.generic import FormView, TemplateView, View
 
 from partnership.models import Partnership
-from partnership.views import apply_errors
+from partnership.views import apply_errors, nothing_changed
 
 from .. import selectors, services_reading
 from ..forms import PreferencesForm
@@ -110,6 +110,8 @@ class PreferencesView(LoginRequiredMixin, FormView):
         }
 
     def form_valid(self, form):
+        if nothing_changed(self.request, form):
+            return redirect("hub:preferences")
         try:
             choices = {c: d or Delivery.IMMEDIATE for c, d in form.cleaned_data.items()}
             services_reading.preferences_set(user=self.request.user, choices=choices)

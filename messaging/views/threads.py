@@ -25,7 +25,7 @@ from partnership.models import Side
 from partnership.periods import QUARTERLY, Period, last_periods
 from partnership.scoping import PartnershipScopedMixin
 from partnership.uploads import download_response
-from partnership.views import apply_errors
+from partnership.views import apply_errors, nothing_changed
 
 from .. import markdown, selectors, services, services_reading
 from ..forms import LinkDocumentsForm, MessageEditForm, ReplyForm, ThreadForm, ThreadUpdateForm
@@ -213,13 +213,7 @@ class ThreadView(ThreadScopedMixin, TemplateView):
             forms = {
                 "reply_form": ReplyForm(),
                 "update_form": ThreadUpdateForm(
-                    thread=thread,
-                    side=self.access.side,
-                    initial={
-                        "status": thread.status,
-                        "priority": thread.priority,
-                        "assignee": thread.assignee_id,
-                    },
+                    thread=thread, side=self.access.side, initial=self.update_initial()
                 ),
                 "link_form": LinkDocumentsForm(thread=thread),
             }
@@ -231,6 +225,14 @@ class ThreadView(ThreadScopedMixin, TemplateView):
             is_internal=thread.visibility != Visibility.SHARED,
             **forms,
         )
+
+    def update_initial(self) -> dict:
+        thread = self.thread
+        return {
+            "status": thread.status,
+            "priority": thread.priority,
+            "assignee": thread.assignee_id,
+        }
 
 
 class ThreadReplyView(ThreadView):
@@ -287,8 +289,12 @@ class ThreadUpdateView(ThreadView):
     http_method_names = ["post"]
 
     def post(self, request, partnership_id, thread_id):
-        form = ThreadUpdateForm(request.POST, thread=self.thread, side=self.access.side)
+        form = ThreadUpdateForm(
+            request.POST, thread=self.thread, side=self.access.side, initial=self.update_initial()
+        )
         if form.is_valid():
+            if nothing_changed(request, form):
+                return redirect(self.thread_url())
             d = form.cleaned_data
             try:
                 services.thread_update(
@@ -370,6 +376,8 @@ class MessageEditView(ThreadScopedMixin, FormView):
         )
 
     def form_valid(self, form):
+        if nothing_changed(self.request, form):
+            return redirect(f"{self.thread_url()}#message-{self.get_message().pk}")
         try:
             message = services.message_edit(
                 actor=self.request.user, message=self.get_message(), body=form.cleaned_data["body"]

@@ -11,7 +11,7 @@ from .. import selectors, services
 from ..forms import ContractForm
 from ..models import Contract
 from ..scoping import PartnershipScopedMixin
-from .base import apply_errors
+from .base import apply_errors, nothing_changed
 
 
 class ContractListView(PartnershipScopedMixin, ListView):
@@ -58,6 +58,13 @@ class ContractFormView(PartnershipScopedMixin, FormView):
         return super().get_context_data(contract=self.get_instance(), **kwargs)
 
     def form_valid(self, form):
+        contract = self.get_instance()
+        if contract is not None and nothing_changed(self.request, form):
+            return redirect(
+                "partnership:contract_detail",
+                partnership_id=self.partnership.pk,
+                contract_id=contract.pk,
+            )
         fields = {f: form.cleaned_data[f] for f in form.Meta.fields}
         try:
             if self.get_instance() is None:

@@ -22,7 +22,7 @@ from ..forms_orgs import (
 )
 from ..models import Invitation, Membership, Partnership, Role
 from ..scoping import OrganizationScopedMixin
-from .base import apply_errors
+from .base import apply_errors, nothing_changed
 
 ADMIN_ONLY = (Role.ADMIN,)
 PAGE_SIZE = 50
@@ -240,6 +240,8 @@ class OrganizationSettingsView(OrganizationScopedMixin, FormView):
         return {"name": self.organization.name, "require_mfa": self.organization.require_mfa}
 
     def form_valid(self, form):
+        if nothing_changed(self.request, form):
+            return redirect("orgs:settings", slug=self.organization.slug)
         switched_on = form.cleaned_data["require_mfa"] and not self.organization.require_mfa
         try:
             services_orgs.organization_update(

@@ -11,7 +11,7 @@ from .. import selectors, services, services_orgs
 from ..forms import ParticipantAddForm, ParticipantTitleForm
 from ..models import Participant
 from ..scoping import PartnershipScopedMixin
-from .base import apply_errors
+from .base import apply_errors, nothing_changed
 
 
 class ParticipantListView(PartnershipScopedMixin, FormView):
@@ -86,6 +86,8 @@ class ParticipantEditView(PartnershipScopedMixin, FormView):
         return super().get_context_data(participant=self.get_object(), **kwargs)
 
     def form_valid(self, form):
+        if nothing_changed(self.request, form):
+            return redirect("partnership:participants", partnership_id=self.partnership.pk)
         services.participant_update(
             actor=self.request.user, participant=self.get_object(), title=form.cleaned_data["title"]
         )

@@ -16,7 +16,7 @@ from ..models import Phase, Service
 from ..panels import overview_panels
 from ..phases import checklist_for
 from ..scoping import PartnershipScopedMixin
-from .base import apply_errors
+from .base import apply_errors, nothing_changed
 
 
 class PartnershipListView(LoginRequiredMixin, ListView):
@@ -103,6 +103,8 @@ class PartnershipEditView(PartnershipScopedMixin, FormView):
         return {**super().get_form_kwargs(), "instance": self.partnership}
 
     def form_valid(self, form):
+        if nothing_changed(self.request, form):
+            return redirect(self.partnership)
         try:
             services.partnership_update(
                 actor=self.request.user,

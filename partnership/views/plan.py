@@ -10,7 +10,7 @@ from django.views.generic import FormView, TemplateView, View
 from .. import selectors, services
 from ..forms import PLAN_PARTS, CommunicationPlanForm, EscalationStepForm
 from ..scoping import PartnershipScopedMixin
-from .base import apply_errors
+from .base import apply_errors, nothing_changed
 
 
 class CommunicationPlanView(PartnershipScopedMixin, TemplateView):
@@ -42,6 +42,8 @@ class CommunicationPlanEditView(PartnershipScopedMixin, FormView):
         }
 
     def form_valid(self, form):
+        if nothing_changed(self.request, form):
+            return redirect("partnership:plan", partnership_id=self.partnership.pk)
         try:
             services.communication_plan_update(
                 actor=self.request.user, partnership=self.partnership, **form.cleaned_data
@@ -96,6 +98,8 @@ class PlanPartFormView(_PlanPartMixin, FormView):
         )
 
     def form_valid(self, form):
+        if self.get_instance() is not None and nothing_changed(self.request, form):
+            return redirect("partnership:plan", partnership_id=self.partnership.pk)
         try:
             services.plan_child_save(
                 actor=self.request.user, partnership=self.partnership, instance=form.instance

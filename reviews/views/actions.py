@@ -15,7 +15,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 from partnership.access import Action
 from partnership.models import Side
 from partnership.scoping import PartnershipScopedMixin
-from partnership.views import apply_errors
+from partnership.views import apply_errors, nothing_changed
 
 from .. import selectors, services_actions
 from ..forms import ActionCreateForm, ActionEditForm, ActionStatusForm, owner_queryset
@@ -180,15 +180,7 @@ class ActionDetailView(ActionsMixin, DetailView):
         if can_change:
             kwargs.setdefault(
                 "edit_form",
-                ActionEditForm(
-                    partnership=self.partnership,
-                    initial={
-                        "title": action.title,
-                        "description": action.description,
-                        "owner": action.owner_id,
-                        "due_date": action.due_date,
-                    },
-                ),
+                ActionEditForm(partnership=self.partnership, initial=_edit_initial(action)),
             )
             kwargs.setdefault("status_form", ActionStatusForm(initial={"status": action.status}))
             kwargs.setdefault(
@@ -211,12 +203,16 @@ class ActionDetailView(ActionsMixin, DetailView):
             raise PermissionDenied
         which = request.POST.get("form")
         if which == "status":
-            form = ActionStatusForm(request.POST)
+            form = ActionStatusForm(request.POST, initial={"status": action.status})
             context_key = "status_form"
         else:
-            form = ActionEditForm(request.POST, partnership=self.partnership)
+            form = ActionEditForm(
+                request.POST, partnership=self.partnership, initial=_edit_initial(action)
+            )
             context_key = "edit_form"
         if form.is_valid():
+            if nothing_changed(request, form):
+                return redirect(action)
             try:
                 services_actions.action_update(
                     actor=request.user, action=action, **form.cleaned_data
@@ -227,6 +223,15 @@ class ActionDetailView(ActionsMixin, DetailView):
                 messages.success(request, _("Action saved."))
                 return redirect(action)
         return self.render_to_response(self.get_context_data(**{context_key: form}), status=200)
+
+
+def _edit_initial(action: ActionItem) -> dict:
+    return {
+        "title": action.title,
+        "description": action.description,
+        "owner": action.owner_id,
+        "due_date": action.due_date,
+    }
 
 
 TRACKED = ("title", "description", "owner_id", "due_date", "status")

@@ -26,7 +26,7 @@ from django.views.generic import DetailView, FormView, ListView
 from kpis.selectors import kpi_board, status_summary
 from partnership.access import Action
 from partnership.scoping import PartnershipScopedMixin
-from partnership.views import apply_errors
+from partnership.views import apply_errors, nothing_changed
 from sti import selectors as sti_selectors
 from sti.models import SurveyState
 from sti.results import ResultsSealed, results_for
@@ -291,6 +291,8 @@ class RoundSettingsView(PartnershipScopedMixin, FormView):
         return super().get_context_data(window=next_window(partnership=self.partnership), **kwargs)
 
     def form_valid(self, form):
+        if nothing_changed(self.request, form):
+            return redirect("reviews:rounds", partnership_id=self.partnership.pk)
         try:
             services_planning.settings_update(
                 actor=self.request.user, partnership=self.partnership, **form.cleaned_data

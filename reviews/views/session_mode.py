@@ -20,7 +20,7 @@ from kpis import selectors as kpi_selectors
 from kpis.charts import sparkline
 from partnership.htmx import is_htmx
 from partnership.models import Side
-from partnership.views import apply_errors
+from partnership.views import apply_errors, nothing_changed, same_text
 from sti.models import SurveyState
 from sti.results import results_for
 
@@ -137,9 +137,9 @@ class SessionItemView(_Presenting, _RoundScoped, _RunnerGate, TemplateView):
                     "own": own,
                     "gap": result.gap_supplier if rated == Side.SUPPLIER else result.gap_client,
                     "change": (
-                        result.change_to_supplier
+                        result.shown_change_to_supplier
                         if rated == Side.SUPPLIER
-                        else result.change_to_client
+                        else result.shown_change_to_client
                     ),
                     "motivations": [m for m in about if not m.is_self],
                     "own_motivations": [m for m in about if m.is_self],
@@ -186,8 +186,14 @@ class SessionItemView(_Presenting, _RoundScoped, _RunnerGate, TemplateView):
     def save_minutes(self, request):
         """Save the minutes; `go` (previous/next/agenda) then leaves for there, so moving on in
         a live session never loses what was typed, also without JavaScript."""
-        form = MinutesForm(request.POST)
+        form = MinutesForm(request.POST, initial={"minutes": self.agenda_item().minutes})
         form.is_valid()
+        if (
+            not is_htmx(request)
+            and request.POST.get("go") is None
+            and nothing_changed(request, form)
+        ):
+            return redirect(session_item_url(self.agenda_item()))
         try:
             self.store_minutes(form.cleaned_data.get("minutes", ""))
         except ValidationError as exc:
@@ -204,6 +210,8 @@ class SessionItemView(_Presenting, _RoundScoped, _RunnerGate, TemplateView):
         return redirect(session_item_url(self.agenda_item()))
 
     def store_minutes(self, minutes: str) -> None:
+        if same_text(minutes, self.agenda_item().minutes):
+            return  # unchanged: no save, no history record
         saved = services_sessions.minutes_save(
             actor=self.request.user, item=self.agenda_item(), minutes=minutes
         )

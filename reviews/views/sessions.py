@@ -20,7 +20,7 @@ from django.views.generic import FormView, TemplateView, View
 from partnership.access import Action
 from partnership.htmx import is_htmx
 from partnership.scoping import SAFE_METHODS, PartnershipScopedMixin
-from partnership.views import apply_errors
+from partnership.views import apply_errors, nothing_changed
 
 from .. import ics, services_sessions
 from ..forms_sessions import AgendaItemForm, SessionPlanForm
@@ -135,6 +135,8 @@ class SessionPlanView(_RoundScoped, _RunnerGate, FormView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
+        if getattr(self.review_round(), "session", None) and nothing_changed(self.request, form):
+            return redirect(self.review_round().get_absolute_url())
         starts_at, ends_at = form.moments()
         data = form.cleaned_data
         try:
@@ -223,8 +225,11 @@ class AgendaItemView(_RoundScoped, _RunnerGate, TemplateView):
         return super().get_context_data(item=item, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        form = AgendaItemForm(request.POST)
+        item = self.agenda_item()
+        form = AgendaItemForm(request.POST, initial={"title": item.title, "details": item.details})
         if form.is_valid():
+            if nothing_changed(request, form):
+                return redirect(agenda_url(self.review_round()))
             try:
                 services_sessions.agenda_item_update(
                     actor=request.user, item=self.agenda_item(), **form.cleaned_data

@@ -14,12 +14,13 @@ from django.views.generic import FormView, TemplateView
 from partnership.access import Action
 from partnership.models import Side
 from partnership.scoping import PartnershipScopedMixin
-from partnership.views import apply_errors
+from partnership.views import apply_errors, nothing_changed
 
 from .. import charts, selectors, services
 from ..forms import STISettingsForm
 from ..models import RATING_SIDES, IndicatorSet, Survey
 from ..panels import trend
+from ..results import shown_change
 
 
 def forbidden(request, context: dict, reason) -> HttpResponse:
@@ -44,7 +45,7 @@ def with_changes(surveys: list[Survey]) -> list[dict]:
         row = {"survey": survey}
         for field in ("grade_to_supplier", "grade_to_client"):
             now, then = getattr(survey, field), getattr(before, field, None)
-            row[f"{field}_change"] = None if now is None or then is None else now - then
+            row[f"{field}_change"] = shown_change(now, then)
             row[f"{field}_trend"] = trend(now, then)
         rows.append(row)
         before = survey
@@ -133,6 +134,8 @@ class STISettingsView(PartnershipScopedMixin, FormView):
         }
 
     def form_valid(self, form):
+        if nothing_changed(self.request, form):
+            return redirect("sti:settings", partnership_id=self.partnership.pk)
         try:
             services.sti_settings_update(
                 actor=self.request.user,

@@ -14,7 +14,7 @@ from django.views.generic import FormView, TemplateView, View
 from partnership.access import Action
 from partnership.models import Side
 from partnership.scoping import PartnershipScopedMixin
-from partnership.views import apply_errors
+from partnership.views import apply_errors, nothing_changed
 
 from .. import library, selectors, services
 from ..forms import IndicatorForm
@@ -219,6 +219,8 @@ class IndicatorEditView(_IndicatorMixin, FormView):
 
     def form_valid(self, form):
         indicator = self._indicator()
+        if nothing_changed(self.request, form):
+            return _to_set(indicator.indicator_set)
         try:
             services.indicator_update(
                 actor=self.request.user,
