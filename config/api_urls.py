@@ -58,6 +58,11 @@ partnership_router.register(
     basename="partnership-kpi-measurement",
 )
 partnership_router.register(
+    rf"kpis/(?P<kpi_id>{kpis_api.KPI_ID_REGEX})/norm-proposals",
+    kpis_api.NormProposalViewSet,
+    basename="partnership-kpi-norm-proposal",
+)
+partnership_router.register(
     "measurements", kpis_api.MeasurementBulkViewSet, basename="partnership-measurement"
 )
 partnership_router.register(

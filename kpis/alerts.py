@@ -16,6 +16,7 @@ from partnership.notifications import notify
 from partnership.periods import Period
 
 from .models import KPI, AlertKind, KPIAlert, Measurement, Source
+from .selectors import NO_CONTRACT, contract_spans
 from .status import Status
 
 
@@ -71,11 +72,15 @@ def missing_reminders_send(*, today: datetime.date | None = None) -> int:
     grace = datetime.timedelta(days=settings.KPI_REMINDER_AFTER_DAYS)
     sent = 0
     kpis = KPI.objects.filter(active=True, source=Source.SUPPLIER).select_related("partnership")
-    for kpi in kpis.exclude(partnership__phase="ended"):
+    kpis = list(kpis.exclude(partnership__phase="ended"))
+    spans = contract_spans(partnership_ids={kpi.partnership_id for kpi in kpis})
+    for kpi in kpis:
         # The most recent period whose grace days have passed.
         period = Period.containing(today, kpi.frequency).previous()
         if period.end + grace > today:
             period = period.previous()
+        if not spans.get(kpi.partnership_id, NO_CONTRACT).covers(period):
+            continue  # outside the contract nothing is owed
         if Measurement.objects.filter(kpi=kpi, period_start=period.start).exists():
             continue
         with transaction.atomic():

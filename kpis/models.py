@@ -159,6 +159,12 @@ class Measurement(models.Model):
         return f"{self.kpi}: {self.value} ({self.period})"
 
     @property
+    def version(self) -> str:
+        """An entity tag of the stored value: replacing it needs this (If-Match) or a flag."""
+        stamp = int(self.updated_at.timestamp() * 1_000_000) if self.updated_at else 0
+        return f'"{self.pk}-{stamp}"'
+
+    @property
     def period(self) -> periods.Period:
         return periods.Period(self.period_start, self.kpi.frequency)
 
@@ -172,6 +178,97 @@ class Measurement(models.Model):
         if hasattr(self, "open_disputes_list"):
             return self.open_disputes_list[0] if self.open_disputes_list else None
         return self.disputes.filter(resolved_at__isnull=True).first()
+
+
+# The terms of a KPI that both sides agree on: a change by one side is a proposal to the other.
+NORM_FIELDS = ("target", "tolerance", "weight")
+
+
+class ProposalState(models.TextChoices):
+    OPEN = "open", _("Awaiting the other side")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class NormProposal(models.Model):
+    """A change of a KPI's norm (target, tolerance, weight) proposed by one side; the other
+    side's manager accepts it (then it applies) or rejects it. One open proposal per KPI."""
+
+    kpi = models.ForeignKey(
+        KPI, on_delete=models.CASCADE, related_name="norm_proposals", verbose_name=_("KPI")
+    )
+    side = models.CharField(_("proposed by side"), max_length=16)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    old_target = models.DecimalField(_("old target"), max_digits=12, decimal_places=2)
+    old_tolerance = models.DecimalField(_("old tolerance"), max_digits=12, decimal_places=2)
+    old_weight = models.DecimalField(_("old weight"), max_digits=5, decimal_places=2)
+    target = models.DecimalField(_("target"), max_digits=12, decimal_places=2)
+    tolerance = models.DecimalField(_("tolerance"), max_digits=12, decimal_places=2)
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2)
+    reason = models.TextField(_("reason"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=ProposalState.choices, default=ProposalState.OPEN
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+    created_at = models.DateTimeField(_("proposed"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("norm proposal")
+        verbose_name_plural = _("norm proposals")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kpi"],
+                condition=Q(state="open"),
+                name="normproposal_one_open_per_kpi",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=ProposalState.values), name="normproposal_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(side__in=["client", "supplier"]), name="normproposal_side_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(tolerance__gte=0) & Q(weight__gt=0), name="normproposal_norm_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="open") | Q(decided_at__isnull=False),
+                name="normproposal_decided_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi}: {self.old_target} → {self.target}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == ProposalState.OPEN
+
+    @property
+    def changes(self) -> list[tuple[str, Decimal, Decimal]]:
+        """(field, old, new) for each norm field the proposal changes."""
+        return [
+            (field, getattr(self, f"old_{field}"), getattr(self, field))
+            for field in NORM_FIELDS
+            if getattr(self, f"old_{field}") != getattr(self, field)
+        ]
 
 
 class AlertKind(models.TextChoices):

@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from partnership.models import Service
 
-from .models import KPI, KPI_FIELDS, Direction, Frequency, Measurement, Source
+from .models import KPI, KPI_FIELDS, Direction, Frequency, Measurement, NormProposal, Source
 from .services_bulk import MAX_ROWS
 from .status import STATUS_LABELS, Status
 
@@ -114,8 +114,16 @@ class MeasurementSerializer(serializers.ModelSerializer):
             "entered_by",
             "created_at",
             "updated_at",
+            "version",
         ]
         read_only_fields = fields
+
+    version = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "Entity tag of the stored value; send it as If-Match to replace exactly this value."
+        ),
+    )
 
     def get_period(self, measurement) -> str:
         return measurement.period.label
@@ -150,6 +158,80 @@ class MeasurementInputSerializer(serializers.Serializer):
         validators=[validate_number],
     )
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    overwrite = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "true to replace a value already stored for the period. Without it (or an If-Match "
+            "header with the stored value's version) such a request answers 409."
+        ),
+    )
+
+
+class MeasurementConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text=_("What is stored, in the user's language."))
+    current = MeasurementSerializer(help_text=_("The value stored for the period now."))
+    how_to_overwrite = serializers.CharField(
+        help_text=_("Send overwrite: true, or If-Match with current.version.")
+    )
+
+
+# --- Norm proposals --------------------------------------------------------------------------
+
+
+class NormProposalSerializer(serializers.ModelSerializer):
+    proposed_by = serializers.SerializerMethodField()
+    decided_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = NormProposal
+        fields = [
+            "id",
+            "kpi",
+            "side",
+            "state",
+            "old_target",
+            "old_tolerance",
+            "old_weight",
+            "target",
+            "tolerance",
+            "weight",
+            "reason",
+            "proposed_by",
+            "created_at",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_proposed_by(self, proposal) -> str | None:
+        return proposal.proposed_by.display_name if proposal.proposed_by else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_decided_by(self, proposal) -> str | None:
+        return proposal.decided_by.display_name if proposal.decided_by else None
+
+
+class NormProposalInputSerializer(serializers.Serializer):
+    target = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    tolerance = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, min_value=Decimal(0)
+    )
+    weight = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class NormDecisionSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class KPIChangeAcceptedSerializer(serializers.Serializer):
+    kpi = KPISerializer(help_text=_("The KPI with the changes that applied at once."))
+    norm_proposal = NormProposalSerializer(
+        help_text=_("The norm change, waiting for the other side's manager.")
+    )
 
 
 # --- Bulk ------------------------------------------------------------------------------------
@@ -175,6 +257,14 @@ class _UncheckedRows(serializers.ListField):
 
 
 class BulkMeasurementsSerializer(serializers.Serializer):
+    overwrite = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "true to let rows replace values already stored with a different value. Without it "
+            "such rows are errors (nothing is written) and say what is stored."
+        ),
+    )
     measurements = _UncheckedRows(
         child=BulkMeasurementRowSerializer(),
         allow_empty=False,

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from partnership.access import Action, access_for
@@ -18,7 +19,12 @@ from partnership.models import Partnership
 
 from . import selectors
 from .models import KPI, Frequency, Measurement
-from .services import _decimal, measurement_record, measurement_report_require
+from .services import (
+    measurement_record,
+    measurement_report_require,
+    period_ended_require,
+    value_parse,
+)
 
 MAX_ROWS = 1000
 
@@ -72,6 +78,17 @@ def _period_error(kpi: KPI):
     return _("Enter a period like %(example)s.") % {"example": example}
 
 
+@dataclass(frozen=True)
+class Replacement:
+    """A row that would replace a stored value: which row, and the old and new value."""
+
+    number: int
+    kpi: KPI
+    period_label: str
+    old: Decimal
+    new: Decimal
+
+
 def _row_kpi(row, *, access, index: _KPIIndex) -> tuple[KPI | None, dict]:
     """The row's KPI if this actor may report it now, or the row's errors."""
     kpi = index.find(row["kpi"])
@@ -90,14 +107,9 @@ def _row_kpi(row, *, access, index: _KPIIndex) -> tuple[KPI | None, dict]:
 
 def _row_value(raw) -> tuple[Decimal | None, list]:
     try:
-        value = _decimal(raw, "value")
-    except ValidationError:
-        return None, [_("Enter a number.")]
-    if not value.is_finite():
-        return None, [_("Enter a number.")]
-    if value.as_tuple().exponent < -2 or abs(value) >= Decimal(10) ** 10:
-        return None, [_("Enter a number with at most two decimals.")]
-    return value, []
+        return value_parse(raw), []
+    except ValidationError as exc:
+        return None, exc.message_dict["value"]
 
 
 def _check_row(row, number: int, *, access, index: _KPIIndex) -> tuple[_Row | None, dict]:
@@ -116,9 +128,13 @@ def _check_row(row, number: int, *, access, index: _KPIIndex) -> tuple[_Row | No
         return None, errors
     period_start = None
     try:
-        period_start = kpi.period(row["period"]).start
+        period = kpi.period(row["period"])
+        period_start = period.start
+        period_ended_require(period)
     except (ValueError, TypeError):
         errors["period"] = [_period_error(kpi)]
+    except ValidationError as exc:
+        errors["period"] = exc.message_dict["period"]
     value, value_errors = _row_value(row["value"])
     if value_errors:
         errors["value"] = value_errors
@@ -154,17 +170,15 @@ def _validate(rows: list, *, access, partnership: Partnership) -> list[_Row]:
     return parsed
 
 
-def _existing_pairs(rows: list[_Row]) -> set[tuple[int, object]]:
-    pairs = Measurement.objects.filter(
+def _existing(rows: list[_Row]) -> dict[tuple[int, object], Measurement]:
+    found = Measurement.objects.filter(
         kpi__in={row.kpi.pk for row in rows},
         period_start__in={row.period_start for row in rows},
-    ).values_list("kpi_id", "period_start")
-    return set(pairs)
+    )
+    return {(m.kpi_id, m.period_start): m for m in found}
 
 
-@transaction.atomic
-def measurements_bulk_upsert(*, actor, partnership: Partnership, rows: list) -> BulkResult:
-    """Record many values at once; idempotent per (KPI, period); nothing written on any error."""
+def _checked(*, actor, partnership: Partnership, rows: list):
     access = access_for(actor, partnership)
     if access.side is None or not access.can(Action.PARTICIPATE):
         raise PermissionDenied
@@ -175,11 +189,60 @@ def measurements_bulk_upsert(*, actor, partnership: Partnership, rows: list) -> 
             {"measurements": _("Send at most %(max)s rows at a time.") % {"max": MAX_ROWS}}
         )
     parsed = _validate(rows, access=access, partnership=partnership)
-    existing = _existing_pairs(parsed)
+    return parsed, _existing(parsed)
+
+
+def _replacements(parsed: list[_Row], existing: dict) -> list[Replacement]:
+    """The rows whose period already has another value (the same value again is no change)."""
+    found = []
     for row in parsed:
+        stored = existing.get((row.kpi.pk, row.period_start))
+        if stored is not None and stored.value != row.value:
+            found.append(
+                Replacement(row.number, row.kpi, stored.period.label, stored.value, row.value)
+            )
+    return found
+
+
+def measurements_bulk_check(*, actor, partnership: Partnership, rows: list) -> list[Replacement]:
+    """Validate without writing: RowErrors for bad rows, else the values the rows would replace."""
+    parsed, existing = _checked(actor=actor, partnership=partnership, rows=rows)
+    return _replacements(parsed, existing)
+
+
+def overwrite_message(replacement: Replacement) -> str:
+    return _(
+        "%(period)s already has the value %(old)s; this row would replace it with %(new)s."
+    ) % {
+        "period": replacement.period_label,
+        "old": number_format(replacement.old, 2),
+        "new": number_format(replacement.new, 2),
+    }
+
+
+@transaction.atomic
+def measurements_bulk_upsert(
+    *, actor, partnership: Partnership, rows: list, overwrite: bool = False
+) -> BulkResult:
+    """Record many values at once; nothing written on any error.
+
+    A row that would replace a stored value with another one is an error unless `overwrite`;
+    a row that repeats the stored value is accepted (so sending a batch again changes nothing).
+    """
+    parsed, existing = _checked(actor=actor, partnership=partnership, rows=rows)
+    if not overwrite and (replacing := _replacements(parsed, existing)):
+        raise RowErrors({r.number: {"period": [overwrite_message(r)]} for r in replacing})
+    for row in parsed:
+        stored = existing.get((row.kpi.pk, row.period_start))
         try:
             measurement_record(
-                actor=actor, kpi=row.kpi, period=row.period_start, value=row.value, note=row.note
+                actor=actor,
+                kpi=row.kpi,
+                period=row.period_start,
+                value=row.value,
+                note=row.note,
+                overwrite=overwrite,
+                if_match=None if overwrite or stored is None else stored.version,
             )
         except ValidationError as exc:  # changed since validation (e.g. a concurrent edit)
             raise RowErrors({row.number: exc.message_dict}) from exc

@@ -67,4 +67,19 @@ urlpatterns = [
     path("<int:kpi_id>/", kpis.KPIDetailView.as_view(), name="detail"),
     path("<int:kpi_id>/edit/", kpis.KPIFormView.as_view(), name="edit"),
     path("<int:kpi_id>/measurements/", kpis.MeasurementRecordView.as_view(), name="record"),
+    path(
+        "<int:kpi_id>/norm/<int:proposal_id>/accept/",
+        kpis.NormProposalDecisionView.as_view(decision="accept"),
+        name="norm_accept",
+    ),
+    path(
+        "<int:kpi_id>/norm/<int:proposal_id>/reject/",
+        kpis.NormProposalDecisionView.as_view(decision="reject"),
+        name="norm_reject",
+    ),
+    path(
+        "<int:kpi_id>/norm/<int:proposal_id>/withdraw/",
+        kpis.NormProposalDecisionView.as_view(decision="withdraw"),
+        name="norm_withdraw",
+    ),
 ]

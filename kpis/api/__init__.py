@@ -5,7 +5,13 @@ the library and the bulk upload (`kpis`), and inspections with their sampling pl
 """
 
 from .inspections import DisputeViewSet, InspectionViewSet
-from .kpis import KPI_ID_REGEX, KPIViewSet, MeasurementBulkViewSet, MeasurementViewSet
+from .kpis import (
+    KPI_ID_REGEX,
+    KPIViewSet,
+    MeasurementBulkViewSet,
+    MeasurementViewSet,
+    NormProposalViewSet,
+)
 
 __all__ = [
     "KPI_ID_REGEX",
@@ -14,4 +20,5 @@ __all__ = [
     "KPIViewSet",
     "MeasurementBulkViewSet",
     "MeasurementViewSet",
+    "NormProposalViewSet",
 ]

@@ -26,18 +26,23 @@ from partnership.api_base import PartnershipScopedAPIMixin
 from partnership.api_errors import error_responses
 from partnership.api_lookup import get_in_scope_or_404
 
-from .. import library, selectors, services, services_bulk
-from ..models import KPI, Measurement
+from .. import library, selectors, services, services_bulk, services_norms
+from ..models import KPI, Measurement, NormProposal
 from ..serializers import (
     BulkErrorsSerializer,
     BulkMeasurementsSerializer,
     BulkResultSerializer,
+    KPIChangeAcceptedSerializer,
     KPIFromLibrarySerializer,
     KPISerializer,
     KPITemplateSerializer,
     KPIWriteSerializer,
+    MeasurementConflictSerializer,
     MeasurementInputSerializer,
     MeasurementSerializer,
+    NormDecisionSerializer,
+    NormProposalInputSerializer,
+    NormProposalSerializer,
 )
 
 READ_ERRORS = error_responses(401, 404)
@@ -69,6 +74,12 @@ KPI_WRITE = (
     "Managers of either side only. The name is unique within the partnership (ignoring case). "
     "Fields left out of a PATCH stay as they are."
 )
+KPI_CHANGE = KPI_WRITE + (
+    " The norm (`target`, `tolerance`, `weight`) is agreed by both sides: a change of it is not "
+    "applied but proposed to the other side, and the answer is **202** with the KPI (the other "
+    "fields applied) and the `norm_proposal`, which a manager of the other side accepts or "
+    "rejects under `kpis/<id>/norm-proposals/`. A request that changes no norm field answers 200."
+)
 
 
 @extend_schema_view(
@@ -93,15 +104,23 @@ KPI_WRITE = (
     ),
     update=extend_schema(
         summary="Replace a KPI",
-        description=KPI_WRITE,
+        description=KPI_CHANGE,
         request=KPIWriteSerializer,
-        responses={200: KPISerializer, **WRITE_ERRORS},
+        responses={
+            200: KPISerializer,
+            202: OpenApiResponse(KPIChangeAcceptedSerializer, description="Norm proposed."),
+            **WRITE_ERRORS,
+        },
     ),
     partial_update=extend_schema(
         summary="Change a KPI",
-        description=KPI_WRITE,
+        description=KPI_CHANGE,
         request=KPIWriteSerializer,
-        responses={200: KPISerializer, **WRITE_ERRORS},
+        responses={
+            200: KPISerializer,
+            202: OpenApiResponse(KPIChangeAcceptedSerializer, description="Norm proposed."),
+            **WRITE_ERRORS,
+        },
     ),
 )
 @extend_schema(tags=["kpis"])
@@ -141,8 +160,17 @@ class KPIViewSet(
         kpi = self.get_object()
         serializer = KPIWriteSerializer(kpi, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        kpi = services.kpi_update(actor=request.user, kpi=kpi, **serializer.validated_data)
-        return self._output(kpi)
+        kpi, proposal = services.kpi_update(
+            actor=request.user, kpi=kpi, **serializer.validated_data
+        )
+        if proposal is None:
+            return self._output(kpi)
+        fresh = self.get_queryset().get(pk=kpi.pk)
+        body = {
+            "kpi": self.get_serializer(fresh).data,
+            "norm_proposal": NormProposalSerializer(proposal).data,
+        }
+        return Response(body, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         summary="KPI templates for this partnership",
@@ -196,15 +224,36 @@ KPI_ID = OpenApiParameter(
     create=extend_schema(
         summary="Record a value",
         description=(
-            "Enter or correct the value of the KPI for one period. Participants of the side "
-            "that reports the KPI's source only (supplier KPIs by the supplier, client KPIs by "
-            "the client; inspection KPIs are derived). Answers 201 when the period had no value "
-            "yet and 200 when an existing value was replaced."
+            "Enter the value of the KPI for one period that has ended (a period still running or "
+            "to come answers 400). Participants of the side that reports the KPI's source only "
+            "(supplier KPIs by the supplier, client KPIs by the client; inspection KPIs are "
+            "derived). Answers 201 when the period had no value yet. A value already stored is "
+            "never replaced unseen: send `overwrite: true`, or the header `If-Match` with the "
+            "stored value's `version` (its ETag); then the answer is 200. Without either the "
+            "answer is **409** with the `current` value and how to overwrite; an `If-Match` that "
+            "no longer matches answers **412** with the same body."
         ),
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="The `version` of the stored value this request replaces.",
+            )
+        ],
         request=MeasurementInputSerializer,
         responses={
             201: OpenApiResponse(MeasurementSerializer, description="Recorded."),
             200: OpenApiResponse(MeasurementSerializer, description="Replaced the value."),
+            409: OpenApiResponse(
+                MeasurementConflictSerializer,
+                description="The period has a value; nothing was written.",
+            ),
+            412: OpenApiResponse(
+                MeasurementConflictSerializer,
+                description="If-Match names a value that has changed since; nothing was written.",
+            ),
             **WRITE_ERRORS,
         },
     ),
@@ -244,17 +293,47 @@ class MeasurementViewSet(
         serializer = MeasurementInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with transaction.atomic():
-            existed = self._has_value_for(data["period"])
-            measurement = services.measurement_record(
-                actor=request.user,
-                kpi=self.kpi,
-                period=data["period"],
-                value=data["value"],
-                note=data["note"],
-            )
+        if_match = request.headers.get("If-Match") or None
+        try:
+            with transaction.atomic():
+                existed = self._has_value_for(data["period"])
+                measurement = services.measurement_record(
+                    actor=request.user,
+                    kpi=self.kpi,
+                    period=data["period"],
+                    value=data["value"],
+                    note=data["note"],
+                    overwrite=data["overwrite"],
+                    if_match=if_match,
+                )
+        except services.OverwriteRequired as exc:
+            return self._conflict(exc)
         code = status.HTTP_200_OK if existed else status.HTTP_201_CREATED
-        return Response(self.get_serializer(measurement).data, status=code)
+        response = Response(self.get_serializer(measurement).data, status=code)
+        response["ETag"] = measurement.version
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = response.data["version"]
+        return response
+
+    def _conflict(self, exc) -> Response:
+        body = {
+            "detail": " ".join(exc.messages),
+            "current": self.get_serializer(exc.existing).data,
+            "how_to_overwrite": str(
+                _(
+                    "Send overwrite: true, or the header If-Match: %(version)s, to replace "
+                    "this value."
+                )
+                % {"version": exc.existing.version}
+            ),
+        }
+        code = status.HTTP_412_PRECONDITION_FAILED if exc.stale else status.HTTP_409_CONFLICT
+        response = Response(body, status=code)
+        response["ETag"] = exc.existing.version
+        return response
 
     def _has_value_for(self, period: str) -> bool:
         try:
@@ -262,6 +341,111 @@ class MeasurementViewSet(
         except ValueError:
             return False  # the service rejects the period
         return self.kpi.measurements.filter(period_start=start).exists()
+
+
+# --- Norm proposals --------------------------------------------------------------------------
+
+NORM_DECIDE = (
+    "A manager (admin or manager of the organisation) of the side that did not propose decides. "
+    "Accepting applies the norm to the KPI in the same transaction; the proposer is notified "
+    "either way. A proposal already decided answers 400."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List a KPI's norm proposals",
+        description="Newest first: the open one (at most one) and the decided ones.",
+        responses={200: NormProposalSerializer(many=True), **READ_ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="Read a norm proposal",
+        responses={200: NormProposalSerializer, **READ_ERRORS},
+    ),
+    create=extend_schema(
+        summary="Propose a new norm",
+        description=(
+            "A manager of either side proposes new values for `target`, `tolerance` and/or "
+            "`weight` (fields left out stay as they are). The other side's managers are "
+            "notified. The side's own open proposal is replaced; while the other side's is open "
+            "the answer is 400. The same happens when a PATCH of the KPI changes a norm field."
+        ),
+        request=NormProposalInputSerializer,
+        responses={201: NormProposalSerializer, **WRITE_ERRORS},
+    ),
+)
+@extend_schema(tags=["kpis"], parameters=[KPI_ID])
+class NormProposalViewSet(
+    PartnershipScopedAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = NormProposal.objects.none()  # only for the schema
+    serializer_class = NormProposalSerializer
+    lookup_url_kwarg = "proposal_id"
+    read_action = Action.READ
+    write_action = Action.MANAGE
+
+    kpi: KPI | None = None
+
+    def resolve_partnership(self, request) -> None:
+        super().resolve_partnership(request)
+        self.kpi = get_in_scope_or_404(
+            selectors.kpis_for_partnership(partnership=self.partnership), self.kwargs.get("kpi_id")
+        )
+
+    def scoped_queryset(self, partnership):
+        return selectors.norm_proposals_for_partnership(partnership=partnership).filter(
+            kpi=self.kpi
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = NormProposalInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        proposal = services_norms.norm_propose(
+            actor=request.user, kpi=self.kpi, **serializer.validated_data
+        )
+        return Response(self.get_serializer(proposal).data, status=status.HTTP_201_CREATED)
+
+    def _decide(self, request, service, with_reason=True) -> Response:
+        proposal = self.get_object()
+        serializer = NormDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        extra = {"reason": serializer.validated_data["reason"]} if with_reason else {}
+        proposal = service(actor=request.user, proposal=proposal, **extra)
+        return Response(self.get_serializer(self.get_queryset().get(pk=proposal.pk)).data)
+
+    @extend_schema(
+        summary="Accept a norm proposal",
+        description=NORM_DECIDE,
+        request=NormDecisionSerializer,
+        responses={200: NormProposalSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request, *args, **kwargs):
+        return self._decide(request, services_norms.norm_proposal_accept)
+
+    @extend_schema(
+        summary="Reject a norm proposal",
+        description=NORM_DECIDE,
+        request=NormDecisionSerializer,
+        responses={200: NormProposalSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, *args, **kwargs):
+        return self._decide(request, services_norms.norm_proposal_reject)
+
+    @extend_schema(
+        summary="Withdraw a norm proposal",
+        description="The proposing side's manager takes the proposal back.",
+        request=None,
+        responses={200: NormProposalSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, *args, **kwargs):
+        return self._decide(request, services_norms.norm_proposal_withdraw, with_reason=False)
 
 
 # --- Bulk ------------------------------------------------------------------------------------
@@ -287,7 +471,9 @@ class MeasurementBulkViewSet(PartnershipScopedAPIMixin, viewsets.GenericViewSet)
             f"same rows again changes nothing. At most {services_bulk.MAX_ROWS} rows. Every row "
             "is checked first; if any is wrong nothing is written and the 400 lists the errors "
             "per row number under `rows` (1 is the first row). Each row follows the same rules "
-            "as recording one value (who reports which KPI, period format, two decimals)."
+            "as recording one value (who reports which KPI, period format, two decimals, only "
+            "periods that have ended). A row that would replace a stored value with a different "
+            "one is an error saying what is stored, unless the request sends `overwrite: true`."
         ),
         request=BulkMeasurementsSerializer,
         responses={
@@ -307,6 +493,7 @@ class MeasurementBulkViewSet(PartnershipScopedAPIMixin, viewsets.GenericViewSet)
                 actor=request.user,
                 partnership=self.partnership,
                 rows=serializer.validated_data["measurements"],
+                overwrite=serializer.validated_data["overwrite"],
             )
         except services_bulk.RowErrors as exc:
             rows = {str(number): errors for number, errors in sorted(exc.rows.items())}

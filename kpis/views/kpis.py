@@ -12,10 +12,9 @@ from partnership.htmx import is_htmx
 from partnership.scoping import PartnershipScopedMixin
 from partnership.views import apply_errors
 
-from .. import library, selectors, services
+from .. import library, selectors, services, services_norms
 from ..charts import sparkline
 from ..forms import KPIForm, MeasurementForm
-from ..models import Frequency
 from ..selectors import open_disputes
 from ..services_disputes import can_dispute
 
@@ -38,7 +37,13 @@ class KPIBoardView(PartnershipScopedMixin, TemplateView):
         rows = selectors.kpi_board(partnership=self.partnership, periods=BOARD_PERIODS)
         for row in rows:
             row.chart = sparkline(row.history, target=row.kpi.target, label=row.kpi.name)
-        return super().get_context_data(rows=rows, summary=selectors.status_summary(rows), **kwargs)
+        return super().get_context_data(
+            rows=rows,
+            summary=selectors.status_summary(rows),
+            can_import=self.access.can(Action.PARTICIPATE),
+            can_manage=self.access.can(Action.MANAGE),
+            **kwargs,
+        )
 
 
 class KPIFormView(PartnershipScopedMixin, FormView):
@@ -66,19 +71,32 @@ class KPIFormView(PartnershipScopedMixin, FormView):
 
     def form_valid(self, form):
         fields = {f: form.cleaned_data[f] for f in form.Meta.fields}
+        proposal = None
         try:
             if self.get_instance() is None:
                 kpi = services.kpi_create(
                     actor=self.request.user, partnership=self.partnership, **fields
                 )
             else:
-                kpi = services.kpi_update(
-                    actor=self.request.user, kpi=self.get_instance(), **fields
+                kpi, proposal = services.kpi_update(
+                    actor=self.request.user,
+                    kpi=self.get_instance(),
+                    reason=self.request.POST.get("norm_reason", "")[:2000],
+                    **fields,
                 )
         except ValidationError as exc:
             apply_errors(form, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _("KPI saved."))
+        if proposal is not None:
+            messages.success(
+                self.request,
+                _(
+                    "KPI saved. The new norm is proposed to the other side and applies once "
+                    "their manager accepts it."
+                ),
+            )
+        else:
+            messages.success(self.request, _("KPI saved."))
         return redirect("kpis:detail", partnership_id=self.partnership.pk, kpi_id=kpi.pk)
 
 
@@ -110,19 +128,22 @@ class KPILibraryView(PartnershipScopedMixin, TemplateView):
 
 
 class KPIDetailView(PartnershipScopedMixin, TemplateView):
+    """A KPI: its chart, value entry, the values by period and the norm with its proposals."""
+
     template_name = "kpis/detail.html"
     pk_url_kwarg = "kpi_id"
 
     def scoped_queryset(self, partnership):
         return selectors.kpis_for_partnership(partnership=partnership)
 
+    def kpi(self):
+        if not hasattr(self, "_kpi"):
+            self._kpi = self.get_object()
+        return self._kpi
+
     def get_context_data(self, **kwargs):
-        kpi = self.get_object()
-        rows = [
-            r
-            for r in selectors.kpi_board(partnership=self.partnership, periods=24)
-            if r.kpi.pk == kpi.pk
-        ]
+        kpi = self.kpi()
+        rows = selectors.kpi_board(partnership=self.partnership, periods=24, kpi=kpi)
         chart = (
             sparkline(rows[0].history, target=kpi.target, width=640, height=160, label=kpi.name)
             if rows
@@ -135,55 +156,103 @@ class KPIDetailView(PartnershipScopedMixin, TemplateView):
             .order_by("-period_start"),
             24,
         ).get_page(self.request.GET.get("page"))
-        example = "2026-03" if kpi.frequency == Frequency.MONTHLY else "2026-Q1"
+        proposals = list(selectors.norm_proposals_for_kpi(kpi=kpi)[:20])
+        proposal = next((p for p in proposals if p.is_open), None)
+        can_report = _can_report(self.access, kpi) and not self.partnership.is_archived
+        if "form" not in kwargs and can_report:
+            period = selectors.entry_period(kpi=kpi)
+            kwargs["form"] = MeasurementForm(initial={"period": period.label})
         return super().get_context_data(
             kpi=kpi,
+            latest=rows[0].latest if rows else None,
             chart=chart,
             page_obj=page,
             measurements=page.object_list,
-            can_report=_can_report(self.access, kpi),
+            can_report=can_report,
             can_dispute=can_dispute(self.access, kpi),
-            form=kwargs.pop("form", None) or MeasurementForm(initial={"period": example}),
+            can_edit=self.access.can(Action.MANAGE),
+            proposal=proposal,
+            proposals=proposals,
+            can_decide=services_norms.can_decide(self.access, proposal),
+            can_withdraw=services_norms.can_withdraw(self.access, proposal),
             **kwargs,
         )
 
 
-class MeasurementRecordView(PartnershipScopedMixin, View):
-    """POST a value for a period; with htmx the entry form is swapped in place."""
+class MeasurementRecordView(KPIDetailView):
+    """POST a value for a period. Replacing a stored value asks for confirmation first (the
+    form comes back with the old value and a `replaces` version to confirm); with htmx the
+    KPI's live part (chart, form, values) is swapped in place, so the page shows the new value."""
 
     http_method_names = ["post"]
     write_action = Action.PARTICIPATE
-    pk_url_kwarg = "kpi_id"
-
-    def scoped_queryset(self, partnership):
-        return selectors.kpis_for_partnership(partnership=partnership)
 
     def post(self, request, partnership_id, kpi_id):
-        kpi = self.get_object()
+        kpi = self.kpi()
         form = MeasurementForm(request.POST, request.FILES)
-        saved = None
+        saved, conflict = None, None
         if form.is_valid():
             try:
                 saved = services.measurement_record(
-                    actor=request.user, kpi=kpi, **form.cleaned_data
+                    actor=request.user,
+                    kpi=kpi,
+                    if_match=request.POST.get("replaces") or None,
+                    **form.cleaned_data,
                 )
+            except services.OverwriteRequired as exc:
+                conflict = exc
             except ValidationError as exc:
                 apply_errors(form, exc)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc) or _("You cannot report this KPI."))
+        if saved is not None:
+            form = None  # a fresh form proposing the next period without a value
+        context = self.get_context_data(
+            saved=saved, conflict=conflict, **({"form": form} if form is not None else {})
+        )
+        if form is not None and form.errors:
+            context["can_report"] = True  # show the form with why it was refused
         if is_htmx(request):
-            context = {
-                "kpi": kpi,
-                "partnership": self.partnership,
-                "saved": saved,
-                "form": MeasurementForm() if saved else form,
-            }
-            return render(request, "kpis/_measurement_form.html", context)
-        if saved:
+            return render(request, "kpis/_detail_live.html", context)
+        if saved is not None:
             messages.success(request, _("Value saved for %(period)s.") % {"period": saved.period})
-        else:
-            messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-        return redirect("kpis:detail", partnership_id=self.partnership.pk, kpi_id=kpi.pk)
+            return redirect("kpis:detail", partnership_id=self.partnership.pk, kpi_id=kpi.pk)
+        return self.render_to_response(context, status=200 if conflict else 400)
+
+
+class NormProposalDecisionView(PartnershipScopedMixin, View):
+    """Accept, reject or withdraw a norm proposal (the service decides who may)."""
+
+    http_method_names = ["post"]
+    write_action = Action.MANAGE
+    pk_url_kwarg = "proposal_id"
+    decision = "accept"
+
+    def scoped_queryset(self, partnership):
+        return selectors.norm_proposals_for_partnership(partnership=partnership).filter(
+            kpi_id=self.kwargs["kpi_id"]
+        )
+
+    def post(self, request, partnership_id, kpi_id, proposal_id):
+        proposal = self.get_object()
+        reason = request.POST.get("reason", "")[:2000]
+        try:
+            if self.decision == "accept":
+                services_norms.norm_proposal_accept(
+                    actor=request.user, proposal=proposal, reason=reason
+                )
+                messages.success(request, _("Norm change accepted; the KPI uses the new norm."))
+            elif self.decision == "reject":
+                services_norms.norm_proposal_reject(
+                    actor=request.user, proposal=proposal, reason=reason
+                )
+                messages.success(request, _("Norm change rejected; the norm stays as it was."))
+            else:
+                services_norms.norm_proposal_withdraw(actor=request.user, proposal=proposal)
+                messages.success(request, _("Norm proposal withdrawn."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("kpis:detail", partnership_id=self.partnership.pk, kpi_id=kpi_id)
 
 
 class KPIBoardExportView(PartnershipScopedMixin, View):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from kpis.models import Dispute
+from kpis.models import Dispute, NormProposal
 from messaging import services as hub
 from partnership.models import Membership, Notification, Participant
 from tests import factories as f
@@ -62,6 +62,7 @@ class Kit:
     decision: object
     action: object
     markers: list[str] = field(default_factory=list)
+    norm_proposal: object = None
 
 
 @dataclass
@@ -98,6 +99,18 @@ def make_kit(partnership, org, user, tag: str, code: str) -> Kit:
     api_token, _key = make_api_token(user, f"{tag} ERP link")
     kpi = KPIFactory(partnership=partnership, name=f"{tag} pass rate {code}Q88")
     measurement = MeasurementFactory(kpi=kpi)
+    norm_proposal = NormProposal.objects.create(
+        kpi=kpi,
+        side="client",
+        proposed_by=user,
+        old_target=kpi.target,
+        old_tolerance=0,
+        old_weight=1,
+        target=kpi.target + 1,
+        tolerance=0,
+        weight=1,
+        reason=f"{tag} norm {code}N47",
+    )
     inspection = make_inspection(partnership, crew)
     dispute = Dispute.objects.create(
         partnership=partnership, inspection=inspection, raised_by=user, side="client", reason=code
@@ -154,6 +167,7 @@ def make_kit(partnership, org, user, tag: str, code: str) -> Kit:
         agenda_item=agenda_item,
         decision=decision,
         action=action,
+        norm_proposal=norm_proposal,
         markers=[
             partnership.title,
             contract.reference,
@@ -164,6 +178,7 @@ def make_kit(partnership, org, user, tag: str, code: str) -> Kit:
             notification.title,
             api_token.name,
             kpi.name,
+            norm_proposal.reason,
             indicator,
             motivation,
             thread.subject,

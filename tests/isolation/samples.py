@@ -39,6 +39,7 @@ SAMPLES: dict[str, Callable[[Any, dict], Any]] = {
     "measurement_id": lambda kit, v: kit.measurement.pk,
     "inspection_id": lambda kit, v: kit.inspection.pk,
     "dispute_id": lambda kit, v: kit.dispute.pk,
+    "proposal_id": lambda kit, v: kit.norm_proposal.pk,
     "area_id": lambda kit, v: kit.inspection.areas.get().pk,
     "photo_id": lambda kit, v: kit.inspection.areas.get().photos.get().pk,
     "set_id": lambda kit, v: kit.indicator_set.pk,

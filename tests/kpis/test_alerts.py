@@ -23,7 +23,7 @@ def test_a_red_value_alerts_both_sides_once(world, django_capture_on_commit_call
     assert alerts.red_alert_send(measurement_id=m.pk) is False
     with django_capture_on_commit_callbacks(execute=True):
         services.measurement_record(
-            actor=world.supplier_lead, kpi=kpi, period="2026-02", value="60"
+            actor=world.supplier_lead, kpi=kpi, period="2026-02", value="60", overwrite=True
         )
     notes = Notification.objects.filter(kind="kpis.red")
     recipients = {n.user for n in notes}

@@ -226,23 +226,34 @@ def test_same_kpi_name_in_another_partnership_is_fine(login, world, foreign_kpi)
 
 def test_manager_changes_a_kpi(login, world, supplier_kpi):
     url = kpi_url(world.partnership, supplier_kpi)
-    response = login(world.manager).patch(url, {"target": "97.5", "active": False}, format="json")
+    response = login(world.manager).patch(url, {"active": False}, format="json")
     assert response.status_code == 200, response.json()
     supplier_kpi.refresh_from_db()
-    assert (supplier_kpi.target, supplier_kpi.active, supplier_kpi.name) == (
-        Decimal("97.5"),
-        False,
-        "Pass rate",
-    )
-    assert response.json()["target"] == "97.50"
+    assert (supplier_kpi.active, supplier_kpi.name) == (False, "Pass rate")
+    assert response.json()["active"] is False
+
+
+def test_a_norm_change_by_patch_is_a_proposal_answered_202(login, world, supplier_kpi):
+    url = kpi_url(world.partnership, supplier_kpi)
+    old_target = supplier_kpi.target
+    response = login(world.manager).patch(url, {"target": "97.5", "unit": "pct"}, format="json")
+    assert response.status_code == 202, response.json()
+    body = response.json()
+    assert body["kpi"]["unit"] == "pct"  # the other fields applied at once
+    assert body["kpi"]["target"] == f"{old_target:.2f}"  # the norm did not
+    proposal = body["norm_proposal"]
+    assert (proposal["state"], proposal["side"], proposal["target"]) == ("open", "client", "97.50")
+    supplier_kpi.refresh_from_db()
+    assert supplier_kpi.target == old_target
 
 
 def test_manager_replaces_a_kpi(login, world, supplier_kpi):
     url = kpi_url(world.partnership, supplier_kpi)
     response = login(world.supplier_lead).put(url, _kpi_body(name="Renamed"), format="json")
-    assert response.status_code == 200, response.json()
+    assert response.status_code == 202, response.json()  # the body's norm differs: proposed
     supplier_kpi.refresh_from_db()
     assert (supplier_kpi.name, supplier_kpi.direction) == ("Renamed", "lower")
+    assert response.json()["norm_proposal"]["side"] == "supplier"
 
 
 def test_renaming_onto_another_kpi_gets_400(login, world, supplier_kpi, client_kpi):
@@ -396,7 +407,12 @@ def test_supplier_lead_reports_a_supplier_kpi_then_corrects_it(login, world, sup
     assert first.status_code == 201, first.json()
     assert (first.json()["period"], first.json()["status"]) == ("2026-03", "green")
     assert first.json()["entered_by"] == world.supplier_lead.display_name
-    second = _record(api, world, supplier_kpi, value="91")
+    refused = _record(api, world, supplier_kpi, value="91")
+    assert refused.status_code == 409, refused.json()
+    assert refused.json()["current"]["value"] == "96.50"
+    assert "overwrite" in refused.json()["how_to_overwrite"]
+    assert Measurement.objects.get(kpi=supplier_kpi).value == Decimal("96.5")
+    second = _record(api, world, supplier_kpi, value="91", overwrite=True)
     assert second.status_code == 200
     assert second.json()["id"] == first.json()["id"]
     measurement = Measurement.objects.get(kpi=supplier_kpi)
@@ -473,8 +489,18 @@ def test_bulk_upsert_is_idempotent(login, world, supplier_kpi):
 
 def test_bulk_counts_created_and_updated_rows(login, world, supplier_kpi):
     MeasurementFactory(kpi=supplier_kpi, period_start=datetime.date(2026, 2, 1), value=50)
-    response = login(world.supplier_lead).post(
+    api = login(world.supplier_lead)
+    refused = api.post(
         bulk(world.partnership), {"measurements": _rows(supplier_kpi)}, format="json"
+    )
+    assert refused.status_code == 400
+    assert list(refused.json()["rows"]) == ["2"]
+    assert "already has the value 50" in refused.json()["rows"]["2"]["period"][0]
+    assert Measurement.objects.count() == 1  # nothing written
+    response = api.post(
+        bulk(world.partnership),
+        {"measurements": _rows(supplier_kpi), "overwrite": True},
+        format="json",
     )
     assert response.json() == {"created": 2, "updated": 1}
     assert Measurement.objects.get(period_start=datetime.date(2026, 2, 1)).value == Decimal(92)

@@ -63,8 +63,17 @@ def test_only_managers_define_kpis(world):
 def test_measurement_is_one_per_period_and_corrections_update_it(world):
     kpi = KPIFactory(partnership=world.partnership, source="supplier")
     services.measurement_record(actor=world.supplier_lead, kpi=kpi, period="2026-02", value="91")
+    with pytest.raises(services.OverwriteRequired):  # never replaced unseen
+        services.measurement_record(
+            actor=world.supplier_lead, kpi=kpi, period="2026-02-20", value="97.5"
+        )
     m = services.measurement_record(
-        actor=world.supplier_lead, kpi=kpi, period="2026-02-20", value="97.5", note="recount"
+        actor=world.supplier_lead,
+        kpi=kpi,
+        period="2026-02-20",
+        value="97.5",
+        note="recount",
+        overwrite=True,
     )
     assert Measurement.objects.filter(kpi=kpi).count() == 1
     assert (m.period_start, m.value, m.note) == (

@@ -138,6 +138,8 @@ def test_board_exports_as_csv_and_xlsx(client, world):
 
     from openpyxl import load_workbook
 
+    world.contract.start_date = datetime.date.today() - datetime.timedelta(days=800)
+    world.contract.save()  # the contract covers the whole board
     kpi = KPIFactory(partnership=world.partnership, name="=HYPERLINK(evil)")
     last = Period.containing(datetime.date.today(), "monthly").previous()
     MeasurementFactory(kpi=kpi, period_start=last.start, value=Decimal("96.5"))
