@@ -1,8 +1,12 @@
 """The audit trail of one partnership, gathered from django-simple-history's tables."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from heapq import merge
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from .models import (
     CommunicationPlan,
@@ -69,9 +73,21 @@ def _changes(record, model) -> list[tuple[str, object, object]]:
 
 
 def _display(field, value):
-    """A stored value as people read it: the label of a choice, not its code."""
+    """A stored value as people read it: the label of a choice, not its code; moments, dates,
+    numbers and yes/no in the reader's language and time zone (the template truncates what it
+    shows, which would otherwise print a datetime's `str`)."""
     if field is not None and field.choices:
         return dict(field.flatchoices).get(value, value)
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return formats.date_format(value, "DATETIME_FORMAT")
+    if isinstance(value, date):
+        return formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, Decimal | float):
+        return formats.number_format(value, use_l10n=True)
     if isinstance(value, list):
         name = field.name if field is not None else ""
         labels = {"services": dict(Service.choices), "checklist_done": checklist_labels()}

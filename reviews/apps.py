@@ -10,8 +10,10 @@ class ReviewsConfig(AppConfig):
     def ready(self) -> None:
         from partnership.demo import register_seeder
         from partnership.history import register_history_source
+        from partnership.models import Phase
         from partnership.navigation import HeaderLink, Tab, register_header_link, register_tab
         from partnership.panels import Panel, register_panel
+        from partnership.phases import ChecklistItem, register
 
         from . import demo, panels
 
@@ -39,6 +41,22 @@ class ReviewsConfig(AppConfig):
                 overview_template="reviews/_overview_panel.html",
                 cards=panels.cards,
                 card_template="reviews/_card_panel.html",
+            )
+        )
+        # A survey opened or closed by hand moves its round along (sti cannot import reviews).
+        from sti.services_surveys import transition_listener_register
+
+        from .services import round_follow_survey_close, round_follow_survey_open
+
+        transition_listener_register(transition="open", listener=round_follow_survey_open)
+        transition_listener_register(transition="close", listener=round_follow_survey_close)
+        # Derived, not ticked by hand: rounds run once one has opened (published ones included).
+        register(
+            ChecklistItem(
+                "active.rounds",
+                Phase.ACTIVE,
+                _("Quarterly review rounds running"),
+                lambda p: p.review_rounds.filter(opened_at__isnull=False).exists(),
             )
         )
 

@@ -110,8 +110,9 @@ def _compile_sti(review_round: ReviewRound) -> dict | None:
                 "rated_side": r.indicator.rated_side,
                 "to_supplier": _figures(r.to_supplier),
                 "to_client": _figures(r.to_client),
-                "change_to_supplier": _s(r.change_to_supplier),
-                "change_to_client": _s(r.change_to_client),
+                # The changes as read (between the one-decimal figures), see sti.results.
+                "change_to_supplier": _s(r.shown_change_to_supplier),
+                "change_to_client": _s(r.shown_change_to_client),
                 "self_supplier": _s(r.self_supplier.mean if r.self_supplier else None),
                 "self_client": _s(r.self_client.mean if r.self_client else None),
                 "gap_supplier": _s(r.gap_supplier),
@@ -135,8 +136,8 @@ def _compile_sti(review_round: ReviewRound) -> dict | None:
         "raters": {str(side): n for side, n in results.raters.items()},
         "grade_to_supplier": _s(results.grade_to_supplier),
         "grade_to_client": _s(results.grade_to_client),
-        "change_to_supplier": _s(results.change_to_supplier),
-        "change_to_client": _s(results.change_to_client),
+        "change_to_supplier": _s(results.shown_change_to_supplier),
+        "change_to_client": _s(results.shown_change_to_client),
         "trend": [
             {
                 "period": s.period.label,

@@ -137,6 +137,23 @@ def round_close(
     return review_round
 
 
+def round_follow_survey_open(*, survey, actor=None) -> ReviewRound | None:
+    """A survey opened by hand opens the scheduled round that drives it (sti tells us)."""
+    review_round = ReviewRound.objects.filter(survey=survey, state=RoundState.SCHEDULED).first()
+    if review_round is None:
+        return None
+    return round_open(review_round=review_round, actor=actor)
+
+
+def round_follow_survey_close(*, survey, actor=None) -> ReviewRound | None:
+    """A survey closed by hand closes the open round that drives it: results, agenda and the
+    request to plan the session follow, as when the round itself is closed."""
+    review_round = ReviewRound.objects.filter(survey=survey, state=RoundState.OPEN).first()
+    if review_round is None:
+        return None
+    return round_close(review_round=review_round, actor=actor)
+
+
 def _ask_to_plan(review_round: ReviewRound) -> None:
     """Ask the facilitator (without one: the managers) to plan the session, once each."""
     partnership = review_round.partnership

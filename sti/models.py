@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from partnership.models import Partnership, Side
@@ -208,8 +209,9 @@ class SignOff(models.Model):
 
 class SurveyState(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    # A state, not the verb: msgid "Open" alone is the button "Openen".
+    OPEN = "open", pgettext_lazy("survey state", "Open")
+    CLOSED = "closed", pgettext_lazy("survey state", "Closed")
 
 
 class Survey(models.Model):

@@ -14,16 +14,18 @@ from partnership.periods import QUARTERLY, Period
 
 from . import selectors
 from .models import Survey, SurveyState
+from .results import shown_change
 
 DIRECTIONS = ("grade_to_supplier", "grade_to_client")
 
 
 def trend(latest: Decimal | None, before: Decimal | None) -> str | None:
-    """'up', 'down' or 'flat' (within 0.05) against the previous survey; None without both."""
-    if latest is None or before is None:
+    """'up', 'down' or 'flat' against the previous survey, as the two grades are shown (one
+    decimal: 7,2 → 7,3 is up); None without both."""
+    change = shown_change(latest, before)
+    if change is None:
         return None
-    change = latest - before
-    if abs(change) < Decimal("0.05"):
+    if change == 0:
         return "flat"
     return "up" if change > 0 else "down"
 
@@ -37,7 +39,7 @@ def _summary(rows: list[dict]) -> dict | None:
     for field in DIRECTIONS:
         now, then = latest[field], before.get(field)
         summary[field] = now
-        summary[f"{field}_change"] = None if now is None or then is None else now - then
+        summary[f"{field}_change"] = shown_change(now, then)
         summary[f"{field}_trend"] = trend(now, then)
     return summary
 

@@ -46,6 +46,23 @@ def _dec(value) -> Decimal | None:
     return Decimal(str(value)).quantize(TWO, ROUND_HALF_UP)
 
 
+SHOWN = Decimal("0.1")
+
+
+def shown(value) -> Decimal | None:
+    """A figure as pages show it: one decimal (what `floatformat:1` prints)."""
+    return None if value is None else Decimal(str(value)).quantize(SHOWN, ROUND_HALF_UP)
+
+
+def shown_change(now, before) -> Decimal | None:
+    """The change a reader sees: between the two figures as shown, so 7,2 → 7,3 reads +0,1
+    and 7,2 → 7,2 reads = 0,0. (Rounding the exact change instead shows "= 0,0" for 7,24 →
+    7,26, which a reader sees as 7,2 → 7,3.) The API keeps the exact, two-decimal changes."""
+    if now is None or before is None:
+        return None
+    return shown(now) - shown(before)
+
+
 @dataclass(frozen=True)
 class Figures:
     n: int
@@ -117,6 +134,14 @@ class IndicatorResult:
         )
 
     @property
+    def shown_change_to_supplier(self) -> Decimal | None:
+        return shown_change(self.to_supplier and self.to_supplier.mean, self.previous_to_supplier)
+
+    @property
+    def shown_change_to_client(self) -> Decimal | None:
+        return shown_change(self.to_client and self.to_client.mean, self.previous_to_client)
+
+    @property
     def gap_supplier(self) -> Decimal | None:
         return _gap(self.self_supplier, self.to_supplier)
 
@@ -170,6 +195,16 @@ class Results:
         before = self.previous.grade_to_client if self.previous else None
         now = self.grade_to_client
         return None if now is None or before is None else _dec(now - before)
+
+    @property
+    def shown_change_to_supplier(self) -> Decimal | None:
+        before = self.previous.grade_to_supplier if self.previous else None
+        return shown_change(self.grade_to_supplier, before)
+
+    @property
+    def shown_change_to_client(self) -> Decimal | None:
+        before = self.previous.grade_to_client if self.previous else None
+        return shown_change(self.grade_to_client, before)
 
 
 def _grade(figures: list[Figures | None]) -> Decimal | None:

@@ -24,6 +24,21 @@ from .results import compute_results
 
 MOTIVATION_LOW, MOTIVATION_HIGH = 5, 9
 
+# What else moves when a survey opens or closes: `reviews` registers its round, so a survey
+# opened or closed by hand carries the round that drives it along (a round never says "Open"
+# over a closed questionnaire). listener(survey=..., actor=...), inside the same transaction.
+_LISTENERS: dict[str, list] = {"open": [], "close": []}
+
+
+def transition_listener_register(*, transition: str, listener) -> None:
+    if listener not in _LISTENERS[transition]:
+        _LISTENERS[transition].append(listener)
+
+
+def _transitioned(transition: str, survey: Survey, actor) -> None:
+    for listener in _LISTENERS[transition]:
+        listener(survey=survey, actor=actor)
+
 
 def motivation_required(score: int | None) -> bool:
     """Scores of 5 and lower and of 9 and higher need a motivation."""
@@ -123,11 +138,12 @@ def survey_open(*, survey: Survey, actor=None) -> Survey:
         body=_("Rate the cooperation before %(closes)s. Your answers stay sealed until it closes."),
         params={
             "period": survey.period.label,
-            "closes": timezone.localtime(survey.closes_at).strftime("%d-%m-%Y %H:%M"),
+            "closes": survey.closes_at,  # rendered in the reader's format
         },
         url=selectors.survey_url(survey),
         partnership=partnership,
     )
+    _transitioned("open", survey, actor)
     return survey
 
 
@@ -153,6 +169,7 @@ def survey_close(*, survey: Survey, actor=None) -> Survey:
         url=selectors.survey_url(survey),
         partnership=survey.partnership,
     )
+    _transitioned("close", survey, actor)
     return survey
 
 

@@ -244,8 +244,8 @@ class ResultsView(_SurveyMixin, TemplateView):
     def _grades(self, results) -> list[dict]:
         rows = []
         for side, grade, change in (
-            (Side.SUPPLIER, results.grade_to_supplier, results.change_to_supplier),
-            (Side.CLIENT, results.grade_to_client, results.change_to_client),
+            (Side.SUPPLIER, results.grade_to_supplier, results.shown_change_to_supplier),
+            (Side.CLIENT, results.grade_to_client, results.shown_change_to_client),
         ):
             previous = getattr(results.previous, f"grade_to_{side}", None)
             rows.append(
