@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partnership.access import Action, access_for
+from partnership.deferred_text import Phrase
 from partnership.models import Side
 from partnership.notifications import notify
 
@@ -27,6 +28,20 @@ def reporting_side(subject) -> str | None:
 def can_dispute(access, subject) -> bool:
     """The side that did not produce a figure may dispute it."""
     return access.can(Action.PARTICIPATE) and access.side != reporting_side(subject)
+
+
+def _subject(subject: Measurement | Inspection) -> Phrase:
+    """What is disputed, rendered in each reader's language and number format."""
+    if isinstance(subject, Measurement):
+        return Phrase(
+            _("%(kpi)s: %(value)s (%(period)s)"),
+            kpi=subject.kpi.name,
+            value=subject.value,
+            period=subject.period.label,
+        )
+    return Phrase(
+        _("%(kind)s of %(date)s"), kind=InspectionKind(subject.kind).label, date=subject.date
+    )
 
 
 def _people(partnership, exclude=None):
@@ -71,7 +86,7 @@ def dispute_raise(*, actor, subject: Measurement | Inspection, reason: str) -> D
         kind="kpis.dispute",
         partnership=partnership,
         title=_("%(who)s disputes %(subject)s"),
-        params={"who": actor.display_name, "subject": str(subject)},
+        params={"who": actor.display_name, "subject": _subject(subject)},
         url=dispute_url(dispute),
     )
     return dispute
@@ -116,7 +131,7 @@ def dispute_resolve(*, actor, dispute: Dispute, resolution: str) -> Dispute:
         kind="kpis.dispute_resolved",
         partnership=locked.partnership,
         title=_("Dispute about %(subject)s resolved"),
-        params={"subject": str(locked)},
+        params={"subject": _subject(locked.measurement or locked.inspection)},
         url=dispute_url(locked),
     )
     return locked

@@ -84,4 +84,4 @@ class CommunicationPlanAdmin(SimpleHistoryAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["title", "user", "kind", "created_at", "read_at"]
+    list_display = ["display_title", "user", "kind", "created_at", "read_at"]

@@ -16,18 +16,28 @@ def _language_for_email(email: str, user=None) -> str:
     return settings.LANGUAGE_CODE
 
 
+def notification_render(notification: Notification) -> tuple[str, str]:
+    """Subject and text of a notification's e-mail, rendered now in the recipient's language
+    and number format: whoever raised it may speak another."""
+    user = notification.user
+    with translation.override(_language_for_email(user.email, user)):
+        title = " ".join(notification.display_title.split())  # one line: it is the subject
+        context = {
+            "notification": notification,
+            "title": title,
+            "body": notification.display_body,
+            "site_url": settings.SITE_URL,
+        }
+        return f"[Tandem] {title}", render_to_string("partnership/email/notification.txt", context)
+
+
 def send_notification_emails(notification_ids: list[int]) -> int:
     sent = 0
     for notification in Notification.objects.filter(pk__in=notification_ids).select_related(
         "user", "partnership"
     ):
-        user = notification.user
-        with translation.override(_language_for_email(user.email, user)):
-            context = {"notification": notification, "site_url": settings.SITE_URL}
-            body = render_to_string("partnership/email/notification.txt", context)
-            send_mail(
-                f"[Tandem] {notification.title}", body, settings.DEFAULT_FROM_EMAIL, [user.email]
-            )
+        subject, body = notification_render(notification)
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.user.email])
         sent += 1
     return sent
 

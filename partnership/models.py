@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from . import deferred_text
 from .validators import validate_phone
 
 
@@ -486,7 +487,13 @@ class NotificationQuerySet(models.QuerySet):
 
 
 class Notification(models.Model):
-    """An in-app message to one user; e-mail copies are sent after commit by `notify`."""
+    """An in-app message to one user; e-mail copies are sent after commit by `notify`.
+
+    `title` and `body` hold the untranslated source text and `params` its typed parameters, so
+    the message is rendered in the reader's language when it is read or e-mailed
+    (`display_title`, `display_body`; see `partnership.deferred_text`). Rows from before that
+    hold their text as rendered then, without parameters, and read as they were.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -497,6 +504,7 @@ class Notification(models.Model):
     kind = models.CharField(max_length=60)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"), blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -510,4 +518,13 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
 
     def __str__(self) -> str:
-        return self.title
+        return self.display_title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language (wrap in `translation.override` for another)."""
+        return deferred_text.text_render(self.title, self.params)
+
+    @property
+    def display_body(self) -> str:
+        return deferred_text.text_render(self.body, self.params) if self.body else ""

@@ -1,25 +1,22 @@
 """In-app notifications with an e-mail copy sent after the transaction commits.
 
-Feature apps notify through `notify`; the title and body are rendered in each recipient's own
-language. If the broker is down the in-app notification still stands and the request succeeds.
+Feature apps notify through `notify`, passing lazy text (`gettext_lazy`) and raw values (numbers,
+dates, lazy labels), never text they formatted themselves. The message is stored untranslated
+with its typed parameters and rendered in the reader's language when it is read (the
+notification list) or e-mailed (the worker, in the recipient's language): see
+`partnership.deferred_text`. If the broker is down the in-app notification still stands and the
+request succeeds.
 """
 
 import logging
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import translation
 
+from .deferred_text import params_store, text_store
 from .models import Notification
 
 logger = logging.getLogger(__name__)
-
-
-def render_for(user, text, params: dict | None = None) -> str:
-    with translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE):
-        rendered = str(text)
-        return rendered % params if params else rendered
 
 
 def enqueue_after_commit(task, *args) -> None:
@@ -46,16 +43,14 @@ def notify(
     email: bool = True,
 ) -> list[Notification]:
     recipients = {u.pk: u for u in users if u is not None and u.is_active}
+    stored = {
+        "title": text_store(title)[:200],
+        "body": text_store(body) if body else "",
+        "params": params_store(params),
+    }
     notifications = Notification.objects.bulk_create(
         [
-            Notification(
-                user=user,
-                partnership=partnership,
-                kind=kind,
-                title=render_for(user, title, params)[:200],
-                body=render_for(user, body, params) if body else "",
-                url=url,
-            )
+            Notification(user=user, partnership=partnership, kind=kind, url=url, **stored)
             for user in recipients.values()
         ]
     )

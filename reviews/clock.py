@@ -120,9 +120,7 @@ def _remind(review_round: ReviewRound, now: datetime.datetime) -> int:
                 params={
                     "partnership": review_round.partnership.title,
                     "period": review_round.label,
-                    "closes": timezone.localtime(
-                        review_round.closes_at, calendar.TIME_ZONE
-                    ).strftime("%d-%m-%Y %H:%M"),
+                    "closes": review_round.closes_at,  # rendered in the reader's format
                 },
                 url=sti_selectors.survey_url(survey),
                 partnership=review_round.partnership,

@@ -174,7 +174,6 @@ def send_invitations(*, session_id: int) -> int:
 
 def _notify(session: Session, people) -> None:
     review_round = session.round
-    when = timezone.localtime(session.starts_at, TIME_ZONE)
     notify(
         users=people,
         kind="reviews.session_planned",
@@ -183,7 +182,7 @@ def _notify(session: Session, people) -> None:
         params={
             "period": review_round.label,
             "partnership": review_round.partnership.title,
-            "when": when.strftime("%Y-%m-%d %H:%M"),
+            "when": session.starts_at,  # rendered in the reader's format
             "where": session.location or session.video_url,
         },
         url=review_round.get_absolute_url(),

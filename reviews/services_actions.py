@@ -188,7 +188,7 @@ def owner_notify(*, action: ActionItem, kind: str, title, body) -> None:
         body=body,
         params={
             "title": action.title,
-            "due": action.due_date.strftime("%d-%m-%Y"),
+            "due": action.due_date,  # rendered in the reader's format
             "partnership": action.partnership.title,
         },
         url=action.get_absolute_url(),

@@ -274,4 +274,4 @@ def test_inviter_is_notified_when_the_invitation_is_accepted(world):
     )
     services_orgs.invitation_accept(user=newcomer, token=invitation.token)
     note = Notification.objects.get(user=world.manager, kind="organization.invitation_accepted")
-    assert newcomer.display_name in note.title
+    assert newcomer.display_name in note.display_title

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from partnership import services
 from partnership.models import (
@@ -162,7 +163,10 @@ def test_phase_change_notifies_participants_in_their_language(
             actor=world.manager, partnership=world.partnership, phase="renewal"
         )
     note = Notification.objects.get(user=world.member, kind="partnership.phase")
-    assert "Renewal" in note.title
+    with translation.override("en"):
+        assert "Renewal" in note.display_title
+    with translation.override("nl"):
+        assert "Verlenging" in note.display_title  # the same notice, read in Dutch
     assert any(m.to == [world.member.email] for m in mail.outbox)
 
 

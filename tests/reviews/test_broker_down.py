@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from config.celery import app
 from messaging.models import Thread
+from partnership.emails import notification_render
 from partnership.models import Notification
 from reviews import calendar, clock
 from reviews.models import ReportFile, RoundState
@@ -114,7 +115,7 @@ def test_closing_and_publishing_by_hand_answer_and_the_next_tick_finishes_the_re
             "viewer@hospital.test",
         ]
     )
-    expected = sorted((n.user.email, f"[Tandem] {n.title}") for n in told)
+    expected = sorted((n.user.email, notification_render(n)[0]) for n in told)
     assert sorted((m.to[0], m.subject) for m in mail.outbox) == expected
     assert clock.tick(now=timezone.now()).get("reports", 0) == 0
     assert told.count() == 5

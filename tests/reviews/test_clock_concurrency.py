@@ -10,6 +10,7 @@ import time_machine
 from django.core import mail
 from django.db import connection
 
+from partnership.emails import notification_render
 from partnership.models import Notification
 from reviews import clock
 from reviews.calendar import TIME_ZONE
@@ -104,8 +105,7 @@ def test_two_ticks_at_once_plan_open_remind_and_close_once(world, caplog):
     # Nothing twice, and every notification mailed exactly once.
     reminders = Counter(RoundReminder.objects.values_list("round", "user", "kind"))
     assert max(reminders.values()) == 1
-    expected = Counter((n.user.email, n.title) for n in Notification.objects.filter(pk__gt=before))
-    assert Counter((m.to[0], m.subject.removeprefix("[Tandem] ")) for m in mail.outbox) == (
-        expected
-    )
+    told = Notification.objects.filter(pk__gt=before).select_related("user", "partnership")
+    expected = Counter((n.user.email, notification_render(n)[0]) for n in told)
+    assert Counter((m.to[0], m.subject) for m in mail.outbox) == expected
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
