@@ -1,14 +1,17 @@
 """Reading a CSV or XLSX file of measurements into rows for `measurements_bulk_upsert`.
 
-The first row names the columns (KPI, period, value, note — in English or Dutch, any order);
-row numbers in errors are the file's own, so row 2 is the first value.
+The first row names the columns (KPI, period, value, note — in English or Dutch, any order,
+whatever the page's language); row numbers in errors are the file's own, so row 2 is the first
+value. `template_table` is the downloadable template, its headers in the current language.
 """
 
 import csv
 import datetime
 import io
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -19,21 +22,40 @@ COLUMNS = {
     "value": {"value", "waarde"},
     "note": {"note", "notes", "toelichting", "opmerking"},
 }
+# The headers of the template, translated; every language's spelling is accepted on upload.
+HEADERS = {"kpi": _("KPI"), "period": _("Period"), "value": _("Value"), "note": _("Note")}
+
+
+def headers() -> list[str]:
+    """The template's column names in the current language."""
+    return [str(label) for label in HEADERS.values()]
+
+
+def _aliases() -> dict[str, set[str]]:
+    aliases = {field: set(names) for field, names in COLUMNS.items()}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for field, label in HEADERS.items():
+                aliases[field].add(str(label).strip().lower())
+    return aliases
 
 
 def _column_map(header: list) -> dict[str, int]:
     names = [str(h or "").strip().lower() for h in header]
     found = {}
-    for field, aliases in COLUMNS.items():
+    for field, aliases in _aliases().items():
         for index, name in enumerate(names):
             if name in aliases:
                 found[field] = index
                 break
-    missing = [f for f in ("kpi", "period", "value") if f not in found]
+    missing = [str(HEADERS[f]) for f in ("kpi", "period", "value") if f not in found]
     if missing:
         raise ValidationError(
-            _("The first row must name the columns KPI, period and value (missing: %(cols)s).")
-            % {"cols": ", ".join(missing)}
+            _(
+                "The first row must name the columns %(kpi)s, %(period)s and %(value)s "
+                "(missing: %(cols)s)."
+            )
+            % {**{f: str(HEADERS[f]) for f in HEADERS}, "cols": ", ".join(missing)}
         )
     return found
 
@@ -92,3 +114,10 @@ def read_measurements(upload) -> list[tuple[int, dict]]:
     table = _read_xlsx(data) if is_xlsx else _read_csv(data)
     rows = _rows(table)
     return [(n + HEADER_ROWS + 1, row) for n, row in enumerate(rows) if row is not None]
+
+
+def template_table(kpis, periods: dict) -> tuple[list[str], list[list]]:
+    """The import template: headers in the current language and a row per KPI the user
+    reports, with the latest ended period (`periods`: frequency -> Period) and no value yet."""
+    rows = [[kpi.name, periods[kpi.frequency].label, "", ""] for kpi in kpis]
+    return headers(), rows

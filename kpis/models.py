@@ -418,6 +418,11 @@ class InspectionArea(models.Model):
         return self.defects <= self.accept
 
     @property
+    def sample_short(self) -> bool:
+        """Fewer rooms inspected than the sampling plan asks: the verdict is not conclusive."""
+        return self.rooms_inspected < self.sample_size
+
+    @property
     def score(self) -> Decimal:
         """Percentage of checked elements without a defect."""
         return (

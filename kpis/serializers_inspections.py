@@ -48,6 +48,12 @@ class InspectionAreaSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text=_("Percentage of checked elements without a defect."),
     )
+    sample_short = serializers.BooleanField(
+        read_only=True,
+        help_text=_(
+            "Fewer rooms were inspected than the sample size: the verdict is not conclusive."
+        ),
+    )
 
     class Meta:
         model = InspectionArea
@@ -66,6 +72,7 @@ class InspectionAreaSerializer(serializers.ModelSerializer):
             "defects_material",
             "defects",
             "passed",
+            "sample_short",
             "score",
         ]
         read_only_fields = fields

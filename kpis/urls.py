@@ -11,6 +11,16 @@ urlpatterns = [
     path("export.xlsx", kpis.KPIBoardExportView.as_view(file_format="xlsx"), name="export_xlsx"),
     path("library/", kpis.KPILibraryView.as_view(), name="library"),
     path("import/", kpis.MeasurementImportView.as_view(), name="import"),
+    path(
+        "import/template.csv",
+        kpis.MeasurementImportTemplateView.as_view(file_format="csv"),
+        name="import_template_csv",
+    ),
+    path(
+        "import/template.xlsx",
+        kpis.MeasurementImportTemplateView.as_view(file_format="xlsx"),
+        name="import_template_xlsx",
+    ),
     path("inspections/", inspections.InspectionListView.as_view(), name="inspections"),
     path(
         "inspections/new/",

@@ -80,6 +80,21 @@ class InspectionCreateView(PartnershipScopedMixin, View):
                 form.add_error("kind", str(exc) or _("You cannot record this kind."))
             else:
                 messages.success(request, _("Inspection recorded."))
+                for area in inspection.areas.all():
+                    if area.sample_short:
+                        messages.warning(
+                            request,
+                            _(
+                                "The sample of %(area)s is short: %(done)s of the %(size)s "
+                                "proposed rooms were inspected, so its verdict is not "
+                                "conclusive."
+                            )
+                            % {
+                                "area": area.get_area_type_display().lower(),
+                                "done": area.rooms_inspected,
+                                "size": area.sample_size,
+                            },
+                        )
                 return redirect(
                     "kpis:inspection_detail",
                     partnership_id=self.partnership.pk,

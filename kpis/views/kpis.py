@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
@@ -15,6 +16,7 @@ from partnership.views import apply_errors
 from .. import library, selectors, services, services_norms
 from ..charts import sparkline
 from ..forms import KPIForm, MeasurementForm
+from ..models import Frequency
 from ..selectors import open_disputes
 from ..services_disputes import can_dispute
 
@@ -280,17 +282,31 @@ class KPIBoardExportView(PartnershipScopedMixin, View):
         return response
 
 
+IMPORT_SESSION_KEY = "kpis.import.pending"
+
+
 class MeasurementImportView(PartnershipScopedMixin, TemplateView):
-    """Upload a CSV or XLSX of values: every row checked first, then all written or none."""
+    """Upload a CSV or XLSX of values: every row checked first, then all written or none.
+
+    Rows that would replace stored values are listed (old → new) and written only after the
+    user confirms; the checked rows wait in the session meanwhile, so the file is not sent again.
+    """
 
     template_name = "kpis/import.html"
     read_action = Action.PARTICIPATE
     write_action = Action.PARTICIPATE
 
+    def get_context_data(self, **kwargs):
+        from ..imports import headers
+
+        return super().get_context_data(headers=headers(), board_periods=BOARD_PERIODS, **kwargs)
+
     def post(self, request, partnership_id):
         from ..imports import read_measurements
-        from ..services_bulk import RowErrors, measurements_bulk_upsert
 
+        pending = request.session.get(IMPORT_SESSION_KEY) or {}
+        if request.POST.get("confirm") and pending.get("partnership") == str(self.partnership.pk):
+            return self._write(request, pending["rows"], pending["numbers"], overwrite=True)
         upload = request.FILES.get("file")
         if upload is None:
             return self.render_to_response(
@@ -298,13 +314,44 @@ class MeasurementImportView(PartnershipScopedMixin, TemplateView):
             )
         try:
             numbered = read_measurements(upload)
+        except ValidationError as exc:
+            return self.render_to_response(self.get_context_data(error=" ".join(exc.messages)))
+        rows, numbers = [r for _n, r in numbered], [n for n, _r in numbered]
+        return self._write(request, rows, numbers, overwrite=False)
+
+    def _write(self, request, rows, numbers, *, overwrite: bool):
+        from ..imports import HEADERS
+        from ..services_bulk import RowErrors, measurements_bulk_check, measurements_bulk_upsert
+
+        request.session.pop(IMPORT_SESSION_KEY, None)
+        try:
+            if not overwrite:
+                replacing = measurements_bulk_check(
+                    actor=request.user, partnership=self.partnership, rows=rows
+                )
+                if replacing:
+                    request.session[IMPORT_SESSION_KEY] = {
+                        "partnership": str(self.partnership.pk),
+                        "rows": rows,
+                        "numbers": numbers,
+                    }
+                    listed = [(numbers[r.number - 1], r) for r in replacing]
+                    return self.render_to_response(
+                        self.get_context_data(replacing=listed, total=len(rows))
+                    )
             result = measurements_bulk_upsert(
-                actor=request.user, partnership=self.partnership, rows=[r for _n, r in numbered]
+                actor=request.user,
+                partnership=self.partnership,
+                rows=rows,
+                overwrite=overwrite,
             )
         except RowErrors as exc:
-            file_rows = {i + 1: n for i, (n, _r) in enumerate(numbered)}
             errors = sorted(
-                (file_rows[number], field, " ".join(str(m) for m in messages_))
+                (
+                    numbers[number - 1],
+                    str(HEADERS.get(field, field)),
+                    " ".join(str(m) for m in messages_),
+                )
                 for number, fields in exc.rows.items()
                 for field, messages_ in fields.items()
             )
@@ -317,7 +364,68 @@ class MeasurementImportView(PartnershipScopedMixin, TemplateView):
             _("Import done: %(created)s new values, %(updated)s updated.")
             % {"created": result.created, "updated": result.updated},
         )
+        self._explain_hidden(request, rows)
         return redirect("kpis:board", partnership_id=self.partnership.pk)
+
+    def _explain_hidden(self, request, rows) -> None:
+        """Say why imported values for older periods do not show on the board."""
+        shown = {
+            p.label
+            for window in selectors.board_windows(
+                selectors.contract_span(partnership=self.partnership),
+                BOARD_PERIODS,
+                timezone.localdate(),
+            ).values()
+            for p in window
+        }
+        hidden = sorted({str(r.get("period", "")).strip() for r in rows} - shown - {""})
+        if hidden:
+            messages.info(
+                request,
+                _(
+                    "Values for %(periods)s are stored but not on the board: it shows the last "
+                    "%(count)s ended periods inside the contract. Open a KPI to see all its "
+                    "values."
+                )
+                % {"periods": ", ".join(hidden[:6]), "count": BOARD_PERIODS},
+            )
+
+
+class MeasurementImportTemplateView(PartnershipScopedMixin, View):
+    """The import template as CSV or XLSX: headers in the page's language, a row per KPI the
+    user reports with the latest ended period filled in."""
+
+    http_method_names = ["get"]
+    read_action = Action.PARTICIPATE
+    file_format = "csv"
+
+    def get(self, request, partnership_id):
+        from django.http import HttpResponse
+
+        from partnership.periods import last_periods
+
+        from ..export import to_csv, to_xlsx
+        from ..imports import template_table
+
+        kpis = [
+            kpi
+            for kpi in selectors.kpis_for_partnership(
+                partnership=self.partnership, active_only=True
+            )
+            if _can_report(self.access, kpi)
+        ]
+        today = timezone.localdate()
+        periods = {f: last_periods(f, 1, today)[-1] for f in Frequency.values}
+        header, table = template_table(kpis, periods)
+        name = _("import-template")
+        if self.file_format == "xlsx":
+            body = to_xlsx(header, table, title=_("Values"))
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            body, content_type = to_csv(header, table), "text/csv; charset=utf-8"
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}.{self.file_format}"'
+        return response
 
 
 class MeasurementEvidenceView(PartnershipScopedMixin, View):

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 
 from kpis.models import Inspection
@@ -78,3 +80,32 @@ def test_the_form_proposes_the_sample_size(client, world):
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert "Inspect 80 rooms" in response.content.decode()
+
+
+def test_a_short_sample_is_said_in_the_verdict_and_zero_percent_is_a_value(client, world):
+    from kpis.services_inspections import inspection_record
+
+    inspection = inspection_record(
+        actor=world.supplier_lead,
+        partnership=world.partnership,
+        kind="dks",
+        date=datetime.date(2026, 3, 2),
+        areas=[
+            {
+                "area_type": "sanitary",
+                "lot_size": 120,
+                "rooms_inspected": 13,
+                "elements_checked": 10,
+                "defects_dirt": 10,
+            }
+        ],
+    )
+    area = inspection.areas.get()
+    assert area.sample_size == 20 and area.sample_short
+    client.force_login(world.viewer)
+    base = f"/partnerships/{world.partnership.pk}/kpis/inspections/"
+    detail = client.get(f"{base}{inspection.pk}/").content.decode()
+    assert 'data-testid="sample-short"' in detail and "13" in detail and "20" in detail
+    assert "0,0%" in detail and "—%" not in detail
+    listing = client.get(base).content.decode()
+    assert "0,0%" in listing and "—%" not in listing
