@@ -29,16 +29,23 @@ $(PY):
 
 $(STAMP): $(PY) requirements.lock
 	$(BIN)/pip install --quiet -r requirements.lock
-	@rm -f $(VENV)/.installed-*; touch $@
+	@rm -f $(VENV)/.installed-[0-9]*; touch $@
 
+# The dev lock pins everything the runtime lock does (same pyproject, plus the dev extra), so a
+# dev install satisfies `make run` too.
 $(DEV_STAMP): $(PY) requirements-dev.lock
 	$(BIN)/pip install --quiet -r requirements-dev.lock
-	@rm -f $(VENV)/.installed-dev-*; touch $@
+	@rm -f $(VENV)/.installed-*; touch $@ $(STAMP)
 
 install: $(STAMP)
 install-dev: $(DEV_STAMP)
 
-run: install
+# Written once, never overwritten (git ignores it): DEBUG on and a secret of this checkout, read
+# by the settings, so every manage.py command of the README works here after `make run`.
+.env: | $(PY)
+	@$(PY) scripts/run_local.py --write-env
+
+run: install .env
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --no-input -v0
 	@DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
 	@DEBUG=$${DEBUG:-1} exec $(PY) scripts/run_local.py

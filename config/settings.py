@@ -3,8 +3,13 @@
 Defaults give the embedded local run (SQLite, a filesystem Celery broker, a file cache). Setting
 DATABASE_URL / REDIS_URL switches to PostgreSQL and Redis. With DEBUG off the process refuses to
 start without a real SECRET_KEY.
+
+A `.env` file in the checkout is read too (`make run` writes one once: DEBUG on and a secret of
+this checkout), so every `manage.py` command works in a checkout where `make run` has run. The
+environment wins over it, and the test suite, which brings its whole environment, never reads it.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -13,6 +18,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+if (BASE_DIR / ".env").is_file() and "pytest" not in sys.modules:
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)  # what the environment says stands
 VAR_DIR = Path(environ.Env().str("TANDEM_VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
@@ -25,7 +32,14 @@ if not SECRET_KEY or (not DEBUG and SECRET_KEY == _DEV_SECRET):
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Links in e-mails; unset, they follow where `make run` listens (HOST, PORT). A wildcard HOST
+# listens everywhere, this machine included.
+_SITE_HOST = env.str("HOST", default="127.0.0.1")
+_WILDCARDS = ("", "0.0.0.0", "::", "[::]")  # noqa: S104 (compared, not bound)
+_SITE_HOST = "127.0.0.1" if _SITE_HOST in _WILDCARDS else _SITE_HOST
+SITE_URL = env.str(
+    "SITE_URL", default=f"http://{_SITE_HOST}:{env.str('PORT', default='8000')}"
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

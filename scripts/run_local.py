@@ -2,9 +2,13 @@
 
 Without REDIS_URL the broker is kombu's filesystem transport under var/, so nothing but Python is
 needed. With DATABASE_URL / REDIS_URL set, those are used instead.
+
+`run_local.py --write-env` writes the checkout's `.env` once (DEBUG on and a secret of its own),
+which the settings read, so every `manage.py` command of the README works here afterwards.
 """
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -16,6 +20,25 @@ VAR = Path(os.environ.get("TANDEM_VAR_DIR", ROOT / "var"))
 PY = sys.executable
 HOST = os.environ.get("HOST", "127.0.0.1")
 PORT = os.environ.get("PORT", "8000")
+
+
+ENV_FILE_TEXT = """\
+# Written once by `make run` for this checkout (never overwritten, ignored by git). The settings
+# read it; a variable set in the environment wins. For anything beyond a local trial set DEBUG=0.
+DEBUG=1
+SECRET_KEY={secret}
+"""
+
+
+def env_file_write(path: Path = ROOT / ".env") -> bool:
+    """Write `.env` unless it exists; True when written."""
+    try:
+        with open(path, "x", encoding="utf-8") as handle:  # "x": never over an existing one
+            handle.write(ENV_FILE_TEXT.format(secret=secrets.token_urlsafe(50)))
+    except FileExistsError:
+        return False
+    os.chmod(path, 0o600)  # the secret signs sessions: readable by its owner only
+    return True
 
 
 def main() -> int:
@@ -92,4 +115,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--write-env"]:
+        if env_file_write():
+            print("Wrote .env (DEBUG on, a secret of this checkout).")
+        sys.exit(0)
     sys.exit(main())

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 
+from partnership.emails import notification_render
 from partnership.models import Notification
 from reviews import clock, services
 from reviews.calendar import TIME_ZONE
@@ -190,7 +191,7 @@ def test_a_year_of_ticks_does_everything_exactly_once(
 
     # Every notification of the year went out by e-mail exactly once, and nothing else did.
     expected = Counter(
-        (n.user.email, f"[Tandem] {n.title}")
+        (n.user.email, notification_render(n)[0])
         for n in Notification.objects.filter(pk__gt=year.first_notification or 0)
     )
     assert Counter((m.to[0], m.subject) for m in mail.outbox) == expected
