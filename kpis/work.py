@@ -129,7 +129,40 @@ def _dispute_count(user, today):
     return disputes_waiting(user=user).count()
 
 
+# --- Norm changes the user's side accepts ---------------------------------------------------
+
+
+def _norm_items(user, today):
+    from .selectors import norm_proposals_awaiting
+
+    return [
+        WorkItem(
+            kind="kpis.norm",
+            title=_("Accept or reject the norm change of %(kpi)s") % {"kpi": proposal.kpi.name},
+            partnership=proposal.kpi.partnership,
+            url=reverse(
+                "kpis:detail",
+                kwargs={"partnership_id": proposal.kpi.partnership_id, "kpi_id": proposal.kpi_id},
+            ),
+        )
+        for proposal in norm_proposals_awaiting(user=user)
+    ]
+
+
+def _norm_count(user, today):
+    from .selectors import norm_proposals_awaiting
+
+    return norm_proposals_awaiting(user=user).count()
+
+
 SOURCES = [
+    WorkSource(
+        "kpis.norm",
+        gettext_lazy("Norm change"),
+        order=22,
+        items=_norm_items,
+        count=_norm_count,
+    ),
     WorkSource(
         "kpis.value",
         gettext_lazy("KPI value"),

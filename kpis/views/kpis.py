@@ -11,7 +11,7 @@ from django.views.generic import FormView, TemplateView, View
 from partnership.access import Action
 from partnership.htmx import is_htmx
 from partnership.scoping import PartnershipScopedMixin
-from partnership.views import apply_errors
+from partnership.views import apply_errors, nothing_changed
 
 from .. import library, selectors, services, services_norms
 from ..charts import sparkline
@@ -72,6 +72,10 @@ class KPIFormView(PartnershipScopedMixin, FormView):
         return super().get_context_data(kpi=self.get_instance(), **kwargs)
 
     def form_valid(self, form):
+        if self.get_instance() is not None and nothing_changed(self.request, form):
+            return redirect(
+                "kpis:detail", partnership_id=self.partnership.pk, kpi_id=self.get_instance().pk
+            )
         fields = {f: form.cleaned_data[f] for f in form.Meta.fields}
         proposal = None
         try:

@@ -38,12 +38,28 @@ def test_red_value_inspection_and_dispute(browser_page, demo):
     page.get_by_role("link", name="Schoonmaak Sint-Lucas", exact=True).first.click()
     page.get_by_role("link", name="KPIs", exact=True).click()
     page.get_by_role("link", name="Oplostijd incidenten").click()
+    # a period that has not ended is refused
+    running = Period.containing(datetime.date.today(), "monthly")
+    page.fill("input[name=period]", running.label)
+    page.fill("input[name=value]", "9")
+    page.get_by_role("button", name="Save value").click()
+    page.wait_for_selector("#measurement-entry .invalid-feedback")  # swapped in by htmx
+    assert f"{running.label} has not ended yet" in page.inner_text("#measurement-entry")
+    # the demo has a value for the last month: replacing it shows it and asks first
+    stored = page.locator("#kpi-live tbody tr", has_text=last.label).first.inner_text()
     page.fill("input[name=period]", last.label)
     page.fill("input[name=value]", "9")
     page.fill("input[name=note]", "Two incidents at the emergency department")
     page.get_by_role("button", name="Save value").click()
-    page.wait_for_selector("#measurement-entry .alert-success")  # swapped in by htmx
+    confirm = page.wait_for_selector("[data-testid=overwrite-confirm]")
+    assert f"{last.label} already has a value" in confirm.inner_text()
+    assert stored.split("\t")[1].split()[0] in confirm.inner_text()  # the stored value
+    assert page.locator("#kpi-live tbody tr", has_text=last.label).first.inner_text() == stored
+    page.get_by_role("button", name="Replace the value").click()
+    page.wait_for_selector("#measurement-entry .alert-success")
     assert "Off target" in page.inner_text("#measurement-entry")
+    row = page.locator("#kpi-live tbody tr", has_text=last.label).first.inner_text()
+    assert "9" in row.split("\t")[1] and "Two incidents" in row  # the table shows it, no reload
 
     page.get_by_role("link", name="Inspections", exact=True).click()
     page.get_by_role("link", name="Record an inspection").click()

@@ -47,7 +47,7 @@ def test_a_period_that_has_not_ended_is_refused(world, kpi, offset):
         services.measurement_record(
             actor=world.supplier_lead, kpi=kpi, period=period.label, value="90"
         )
-    assert "has not ended yet" in caught.value.message_dict["period"][0]
+    assert "nog niet voorbij" in caught.value.message_dict["period"][0]
     assert not Measurement.objects.filter(kpi=kpi).exists()
 
 
@@ -321,3 +321,35 @@ def test_a_read_only_user_sees_no_buttons_that_lead_to_403(client, world, kpi):
     client.force_login(world.supplier_lead)
     board = client.get(page(world)).content.decode()
     assert f'href="{page(world)}import/"' in board
+
+
+def test_my_work_lists_norm_changes_to_accept_for_the_other_side_only(world, kpi):
+    from partnership.work import work_count, work_for
+
+    before = work_count(world.manager)
+    services_norms.norm_propose(actor=world.supplier_lead, kpi=kpi, target="80")
+    items = [i for i in work_for(world.manager) if i.kind == "kpis.norm"]
+    assert [i.url for i in items] == [f"{page(world)}{kpi.pk}/"]
+    assert work_count(world.manager) == before + 1
+    assert not [i for i in work_for(world.supplier_lead) if i.kind == "kpis.norm"]
+
+
+def test_the_kpi_edit_form_submitted_unchanged_writes_nothing(client, world, kpi):
+    client.force_login(world.supplier_lead)
+    records = kpi.history.count()
+    form = {
+        "name": kpi.name,
+        "description": "",
+        "unit": "%",
+        "direction": "higher",
+        "target": "95.00",
+        "tolerance": "5.00",
+        "frequency": "monthly",
+        "source": "supplier",
+        "inspection_measure": "score",
+        "weight": "1.00",
+        "active": "on",
+    }
+    response = client.post(f"{page(world)}{kpi.pk}/edit/", form)
+    assert response.status_code == 302
+    assert kpi.history.count() == records and not NormProposal.objects.exists()
