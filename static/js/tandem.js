@@ -17,3 +17,57 @@ document.addEventListener("change", (event) => {
   if (box) box.setAttribute("aria-required", needed ? "true" : "false");
   radio.closest(".question")?.classList.toggle("needs-motivation", needed);
 });
+
+// A table wider than the screen scrolls inside its box (.table-responsive, or a table that scrolls
+// itself). Such a box must be reachable by keyboard and have a name (WCAG 2.1.1 and 4.1.2), so it
+// becomes a focusable region named by the table's caption or the heading above it. A box that
+// does not scroll gets no needless tab stop. Boxes with their own tabindex are left as they are.
+const SCROLLERS = "main .table-responsive, main table";
+
+function headingBefore(box) {
+  const caption = box.querySelector("caption") || (box.tagName === "TABLE" && box.caption);
+  if (caption) return caption;
+  let found = null;
+  for (const heading of document.querySelectorAll("main h1, main h2, main h3, main h4")) {
+    if (heading.compareDocumentPosition(box) & Node.DOCUMENT_POSITION_FOLLOWING) found = heading;
+  }
+  return found;
+}
+
+let scrollLabels = 0;
+function markScrollRegions() {
+  for (const box of document.querySelectorAll(SCROLLERS)) {
+    const auto = box.dataset.scrollRegion === "auto";
+    if (box.hasAttribute("tabindex") && !auto) continue;
+    const overflow = getComputedStyle(box).overflowX;
+    const scrolls =
+      (overflow === "auto" || overflow === "scroll") && box.scrollWidth > box.clientWidth + 1;
+    if (scrolls && !auto) {
+      const label = headingBefore(box);
+      if (label) {
+        if (!label.id) label.id = `scroll-label-${++scrollLabels}`;
+        box.setAttribute("aria-labelledby", label.id);
+      }
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      box.dataset.scrollRegion = "auto";
+    } else if (!scrolls && auto) {
+      for (const name of ["tabindex", "role", "aria-labelledby", "data-scroll-region"]) {
+        box.removeAttribute(name);
+      }
+    }
+  }
+}
+
+let scrollRegionTimer;
+function markScrollRegionsSoon() {
+  clearTimeout(scrollRegionTimer);
+  scrollRegionTimer = setTimeout(markScrollRegions, 100);
+}
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", markScrollRegions);
+} else {
+  markScrollRegions();
+}
+window.addEventListener("resize", markScrollRegionsSoon);
+document.addEventListener("htmx:afterSettle", markScrollRegions);

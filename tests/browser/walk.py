@@ -82,6 +82,7 @@ SKIPPED_PREFIXES: dict[str, str] = {
     "messaging:version_download": "document version download",
     "reviews:report_pdf": "PDF download",
     "reviews:session_ics": "calendar file",
+    "kpis:sampling_plan": "htmx fragment of the inspection form (kpis:inspection_create is walked)",
     "reviews:session_mode": "redirects to the current agenda item (reviews:session_item is walked)",
 }
 
@@ -343,6 +344,11 @@ def _first_persona(route, url, clients, personas) -> tuple[PageVisit | None, str
                 return None, (
                     f"{route.name} ({url}) answers {response['Content-Type']}, not a page: add it "
                     "to SKIPPED_PREFIXES in tests/browser/walk.py with the reason"
+                )
+            if b"<html" not in response.content[:500]:
+                return None, (
+                    f"{route.name} ({url}) answers an HTML fragment, not a page: add it to "
+                    "SKIPPED_PREFIXES in tests/browser/walk.py, naming the page that shows it"
                 )
             return PageVisit(route=route.name, url=url, persona=email), None
         where = f" -> {response['Location']}" if response.get("Location") else ""
