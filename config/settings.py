@@ -113,6 +113,18 @@ FORM_RENDERER = "config.forms.TandemFormRenderer"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tandem.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded run has three processes on one file (web, worker, beat). Write-ahead logging
+    # lets the worker read while the web writes and the other way round, and a commit no longer
+    # waits for the disk (synchronous=NORMAL: durable at the next checkpoint); a write takes its
+    # lock when the transaction begins and waits its turn instead of failing as "locked" halfway.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
