@@ -25,6 +25,8 @@ def announce(*, thread: Thread, message: Message, actor, new_thread: bool) -> No
     chosen = selectors.deliveries(users=users, category=thread.category)
     params = {
         "author": actor.display_name,
+        # The writer's own words: a parameter, so they are neither translated nor %-formatted.
+        "preview": message.body[:PREVIEW_CHARS],
         "category": Category(thread.category).label,
         "subject": thread.subject,
         "partnership": thread.partnership.title,
@@ -36,8 +38,7 @@ def announce(*, thread: Thread, message: Message, actor, new_thread: bool) -> No
     common = {
         "kind": kind,
         "title": title,
-        # `notify` %-formats the body with `params`; a user's "%" is text, not a placeholder.
-        "body": message.body[:PREVIEW_CHARS].replace("%", "%%"),
+        "body": "%(preview)s",
         "params": params,
         "url": selectors.thread_url(thread),
         "partnership": thread.partnership,

@@ -124,7 +124,7 @@ def test_message_post_keeps_a_percent_sign_in_the_text(world):
     thread = _thread(world, body="Nu 100% schoon, %(author)s en %s blijven tekst")
 
     notice = Notification.objects.get(user=world.supplier_lead)
-    assert "100% schoon, %(author)s en %s" in notice.body
+    assert "100% schoon, %(author)s en %s" in notice.display_body
     message = services.message_post(actor=world.supplier_lead, thread=thread, body="90% klaar")
     assert message.body == "90% klaar"
 
