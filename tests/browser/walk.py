@@ -25,6 +25,7 @@ sees (the login page) are tried last, signed out (persona `None`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -76,6 +77,7 @@ SKIPPED_PREFIXES: dict[str, str] = {
     # unless listed here).
     "kpis:export_csv": "CSV download",
     "kpis:export_xlsx": "XLSX download",
+    "kpis:import_template": "CSV/XLSX template download for the import",
     "kpis:defect_photo": "image download (the photo is shown on the inspection page)",
     "kpis:measurement_evidence": "evidence file download",
     "messaging:attachment": "attachment download",
@@ -129,6 +131,7 @@ class DemoKit:
     plan_items: dict
     kpi: object
     measurement: object
+    norm_proposal: object
     inspection: object
     area: object
     photo: object
@@ -171,6 +174,7 @@ def demo_kit() -> DemoKit:
     """Build the kit on the demo database (call inside a test using `demo_live_db`)."""
     from accounts.models import User
     from kpis.models import KPI, Inspection
+    from kpis.services_norms import norm_propose
     from messaging import services as hub
     from messaging.models import Attachment, Document, Thread
     from partnership.models import Membership, Participant, Partnership
@@ -196,6 +200,13 @@ def demo_kit() -> DemoKit:
     draft_set = sti_services.indicator_set_draft(
         actor=fm, partnership=p, note="Herziening na kwartaalevaluatie"
     )
+    # The supplier's project leader proposes a new norm; the client's manager is to accept it.
+    norm_proposal = norm_propose(
+        actor=User.objects.get(email=PERSONAS[1]),
+        kpi=kpi,
+        reason="Nieuwe meetmethode vanaf het volgende kwartaal",
+        target=kpi.target + Decimal("0.5"),
+    )
     own_message = hub.message_post(
         actor=fm,
         thread=thread,
@@ -218,6 +229,7 @@ def demo_kit() -> DemoKit:
         },
         kpi=kpi,
         measurement=kpi.measurements.order_by("-period_start")[0],
+        norm_proposal=norm_proposal,
         inspection=inspection,
         area=area,
         photo=_photo(area, fm),
