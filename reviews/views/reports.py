@@ -34,8 +34,10 @@ def reader_language(request=None, user=None) -> str:
     return language if language in codes else settings.LANGUAGE_CODE
 
 
-def pdf_filename(review_round: ReviewRound, suffix: str) -> str:
-    return f"tandem-{slugify(review_round.label)}-{suffix}.pdf"
+def pdf_filename(review_round: ReviewRound, language: str, *, preview: bool = False) -> str:
+    """Named for what it is among a reader's downloads: schoonmaak-sint-lucas-2026-q3-nl.pdf."""
+    parts = [review_round.partnership.title, review_round.label, "preview" if preview else ""]
+    return "-".join(slugify(part) for part in [*parts, language] if slugify(part)) + ".pdf"
 
 
 def report_pdf_response(review_round: ReviewRound, language: str):
@@ -56,7 +58,7 @@ def report_pdf_response(review_round: ReviewRound, language: str):
         pdf = report_render.render_pdf(snapshot, language, preview=True)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(
-            False, pdf_filename(review_round, "preview")
+            False, pdf_filename(review_round, language, preview=True)
         )
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"

@@ -170,3 +170,9 @@ def test_history_reads_as_sentences_with_labels(client, world):
     assert "changed partnership" in page
     assert "Active" in page and "Renewal" in page
     assert "active →" not in page
+
+
+def test_dashboard_emergency_number_is_a_phone_link(client, world):
+    client.force_login(world.member)
+    page = client.get("/").content.decode()
+    assert 'href="tel:+31205550101"' in page and ">+31 20 555 0101</a>" in page

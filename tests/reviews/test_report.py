@@ -222,7 +222,9 @@ def test_preview_pdf_of_a_closed_round_renders_inline(world, client):
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == 'inline; filename="tandem-2026-q2-preview.pdf"'
+    assert response["Content-Disposition"] == (
+        'inline; filename="hospital-cleaning-2026-q2-preview-nl.pdf"'
+    )
     assert response["X-Content-Type-Options"] == "nosniff"
     text = pdf_text(response.content)
     assert _gettext("nl", "Preview: this report changes until the round is published.") in text
@@ -279,7 +281,7 @@ def test_pdf_is_rendered_and_stored_on_demand_when_the_worker_has_not(world, cli
     response = client.get(url)
     assert response.status_code == 200
     assert list(ReportFile.objects.values_list("language", flat=True)) == ["nl"]
-    assert response["Content-Disposition"].endswith('filename="tandem-2026-q2-nl.pdf"')
+    assert response["Content-Disposition"].endswith('filename="hospital-cleaning-2026-q2-nl.pdf"')
 
 
 def test_renderer_fetches_nothing_from_the_network():
