@@ -120,9 +120,11 @@ class _MembershipChangeView(OrganizationScopedMixin, View):
 class MembershipRoleView(_MembershipChangeView):
     def post(self, request, slug, membership_id):
         membership = self.get_object()
-        form = MembershipRoleForm(request.POST)
+        form = MembershipRoleForm(request.POST, initial={"role": membership.role})
         if not form.is_valid():
             messages.error(request, _("Choose a valid role."))
+            return redirect("orgs:members", slug=self.organization.slug)
+        if nothing_changed(request, form):
             return redirect("orgs:members", slug=self.organization.slug)
         try:
             services_orgs.membership_change_role(

@@ -15,7 +15,7 @@ from django.views.generic import FormView, TemplateView, View
 from partnership.access import Action
 from partnership.models import Side
 from partnership.scoping import PartnershipScopedMixin
-from partnership.views import apply_errors
+from partnership.views import apply_errors, same_text
 
 from .. import charts, selectors, services_surveys
 from ..forms import SurveyForm, answers_from, questionnaire
@@ -180,6 +180,9 @@ class RespondView(_SurveyMixin, TemplateView):
         survey = self.survey()
         _response, asked, own = self._questions()
         submit = request.POST.get("action") == "submit"
+        if not submit and _draft_unchanged(request.POST, asked + own):
+            messages.info(request, _("Nothing changed."))
+            return redirect("sti:respond", partnership_id=self.partnership.pk, survey_id=survey.pk)
         try:
             services_surveys.response_save(
                 actor=request.user,
@@ -206,6 +209,15 @@ class RespondView(_SurveyMixin, TemplateView):
             return _to_survey(survey)
         messages.success(request, _("Draft saved. Only you can see it."))
         return redirect("sti:respond", partnership_id=self.partnership.pk, survey_id=survey.pk)
+
+
+def _draft_unchanged(data, questions) -> bool:
+    """A draft saved as it was shown: every score and motivation as stored."""
+    return all(
+        (data.get(q.score_name) or "").strip() == ("" if q.score is None else str(q.score))
+        and same_text(data.get(q.motivation_name, ""), q.motivation or "")
+        for q in questions
+    )
 
 
 def _motivations(result) -> dict:
