@@ -9,7 +9,7 @@ of queries whatever the number of partnerships: who may report is
 import datetime
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import formats
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partnership.access import Action, partnerships_where
-from partnership.models import Side
+from partnership.models import Contract, Side
 from partnership.periods import last_periods
 from partnership.work import WorkItem, WorkSource, register_work_source
 
@@ -35,8 +35,21 @@ def _latest_ended(today: datetime.date) -> dict:
     return {f: last_periods(f, 1, today)[0] for f in Frequency.values}
 
 
+def _contract_bound(aggregate):
+    """The first contract's start (Min) or the last one's end (Max) of the KPI's partnership,
+    as the board's `ContractSpan` reads it: periods outside the contract are not owed."""
+    contracts = (
+        Contract.objects.filter(partnership=OuterRef("partnership"))
+        .values("partnership")
+        .annotate(bound=aggregate)
+        .values("bound")
+    )
+    return Subquery(contracts[:1])
+
+
 def values_due(*, user, today: datetime.date):
-    """Active KPIs the user's side reports whose latest ended period has no value yet."""
+    """Active KPIs the user's side reports whose latest ended period, inside the contract, has
+    no value yet."""
     latest = _latest_ended(today)
     reporter = Q()
     for source, side in REPORTED_BY.items():
@@ -46,8 +59,14 @@ def values_due(*, user, today: datetime.date):
     missing = Q()
     for frequency, period in latest.items():
         value = Measurement.objects.filter(kpi=OuterRef("pk"), period_start=period.start)
-        missing |= Q(frequency=frequency) & ~Exists(value)
-    return KPI.objects.filter(reporter, missing, active=True)
+        owed = (Q(contract_start__isnull=True) | Q(contract_start__lte=period.end)) & (
+            Q(contract_end__isnull=True) | Q(contract_end__gte=period.start)
+        )
+        missing |= Q(frequency=frequency) & owed & ~Exists(value)
+    return KPI.objects.annotate(
+        contract_start=_contract_bound(Min("start_date")),
+        contract_end=_contract_bound(Max("end_date")),
+    ).filter(reporter, missing, active=True)
 
 
 def _value_items(user, today):

@@ -139,6 +139,22 @@ def test_each_person_sees_what_waits_for_their_side(world):
     assert kinds(world.member) == [] and kinds(world.supplier_lead) == []
 
 
+@pytest.mark.parametrize(
+    "start, end",
+    [
+        (TODAY + datetime.timedelta(days=40), TODAY + datetime.timedelta(days=800)),  # not started
+        (datetime.date(2020, 1, 1), datetime.date(2020, 12, 31)),  # it ended long ago
+    ],
+    ids=["not-started", "ended"],
+)
+def test_no_value_is_due_for_a_period_outside_the_contract(world, start, end):
+    kpi = KPIFactory(partnership=world.partnership, name="Supplier reports", source="supplier")
+    assert "kpis.value" in kinds(world.supplier_lead)
+    kpi.partnership.contracts.all().delete()
+    f.ContractFactory(partnership=kpi.partnership, start_date=start, end_date=end)
+    assert "kpis.value" not in kinds(world.supplier_lead)
+
+
 def queries(fn) -> int:
     with CaptureQueriesContext(connection) as ctx:
         fn()
