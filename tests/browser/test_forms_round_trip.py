@@ -239,7 +239,7 @@ def round_trip_page(page, visit, language: str, findings: Findings) -> None:
 def test_every_form_round_trips_unchanged_in_dutch_and_english(browser, live_server, demo_live_db):
     started = time.monotonic()
     kit = demo_kit()
-    visits = pages_with_forms(walk_pages(kit, routes=_routes()))
+    visits = pages_with_forms(walk_pages(kit))
     assert len(visits) > 20, f"the walk found only {len(visits)} pages with forms"
     print(f"walk: {time.monotonic() - started:.1f}s")  # noqa: T201
     signer = Personas(browser, live_server.url)
@@ -266,16 +266,3 @@ def test_every_form_round_trips_unchanged_in_dutch_and_english(browser, live_ser
     assert not findings.failures, f"{len(findings.failures)} round-trip failure(s):\n" + "\n".join(
         findings.failures
     )
-
-
-def _routes():
-    """The walk's routes, less two kinds it cannot open yet while issue 13 lands (the norm
-    proposal has no DemoKit sample, the import templates are files, not pages). Remove once
-    tests/browser/walk.py knows them."""
-    from tests.browser.walk import page_routes
-
-    return [
-        r
-        for r in page_routes()
-        if "proposal_id" not in r.kwargs and not (r.name or "").startswith("kpis:import_template")
-    ]
