@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import translation
 
 from tests import demo_db as demo
 from tests import factories as f
@@ -69,6 +70,12 @@ def _test_settings(settings, tmp_path):
     for name, value in TEST_SETTINGS.items():
         setattr(settings, name, value)
     settings.STORAGES = _storages(settings)
+    # A request leaves its language active in the thread (LocaleMiddleware activates, nothing
+    # deactivates), so without this a test would read messages in whatever language the test
+    # before it last requested. Every test starts in the site's default, Dutch.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @contextmanager

@@ -33,7 +33,7 @@ SAMPLES: dict[str, Callable[[Any, dict], Any]] = {
     "token_id": lambda kit, v: kit.api_token.pk,  # an API token of the kit's user
     "plan_part": lambda kit, v: v["plan_part"],
     "item_id": lambda kit, v: kit.plan_items[v.get("plan_part", "contacts")].pk,
-    "checklist_key": lambda kit, v: "active.rounds",  # a hand-ticked item of the active phase
+    "checklist_key": lambda kit, v: "renewal.evaluation",  # a hand-ticked item
     "format": lambda kit, v: "json",
     "kpi_id": lambda kit, v: kit.kpi.pk,
     "measurement_id": lambda kit, v: kit.measurement.pk,

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from kpis import selectors, services, services_norms
 from kpis.models import Measurement, NormProposal
@@ -43,11 +44,12 @@ def test_a_period_that_has_not_ended_is_refused(world, kpi, offset):
     period = Period.containing(TODAY, "monthly")
     for _ in range(offset):
         period = period.next()
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(ValidationError) as caught, translation.override("nl"):
         services.measurement_record(
             actor=world.supplier_lead, kpi=kpi, period=period.label, value="90"
         )
-    assert "nog niet voorbij" in caught.value.message_dict["period"][0]
+    with translation.override("nl"):
+        assert "nog niet voorbij" in caught.value.message_dict["period"][0]
     assert not Measurement.objects.filter(kpi=kpi).exists()
 
 

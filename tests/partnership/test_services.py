@@ -179,13 +179,13 @@ def test_checklist_mixes_derived_and_manual_items(world):
     f.ContactFactory(partnership=world.partnership, side="client")
     f.ContactFactory(partnership=world.partnership, side="supplier")
     assert {i.key: i for i in checklist_for(world.partnership)}["kickoff.contacts"].done
-    world.partnership.phase = "active"  # kick-off has no hand-ticked items left; active has
+    world.partnership.phase = "renewal"  # kick-off has no hand-ticked items left; renewal has
     world.partnership.save()
     services.checklist_item_toggle(
-        actor=world.manager, partnership=world.partnership, key="active.rounds", done=True
+        actor=world.manager, partnership=world.partnership, key="renewal.evaluation", done=True
     )
     world.partnership.refresh_from_db()
-    assert {i.key: i for i in checklist_for(world.partnership)}["active.rounds"].done
+    assert {i.key: i for i in checklist_for(world.partnership)}["renewal.evaluation"].done
     with pytest.raises(ValidationError):
         services.checklist_item_toggle(
             actor=world.manager, partnership=world.partnership, key="kickoff.contacts", done=True
