@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from messaging import selectors, services, services_reading
 from messaging.models import Attachment, HubPreference, Message, MessageRevision, Thread
@@ -111,12 +111,23 @@ def test_inbox_shows_hub_figures_per_quarter(client, world):
     assert "3 hours" in figures
 
 
-def test_duration_is_said_in_minutes_hours_or_days():
-    assert duration(None) == "–"
-    assert duration(datetime.timedelta(minutes=20)) == "20 minutes"
-    assert duration(datetime.timedelta(hours=1)) == "1 hour"
-    assert duration(datetime.timedelta(hours=5, minutes=30)) == "5.5 hours"
-    assert duration(datetime.timedelta(days=3)) == "3 days"
+@pytest.mark.parametrize(
+    "language, expected",
+    [
+        ("en", ["20 minutes", "1 hour", "5.5 hours", "3 days"]),
+        ("nl", ["20 minuten", "1 uur", "5,5 uur", "3 dagen"]),
+    ],
+)
+def test_duration_is_said_in_minutes_hours_or_days(language, expected):
+    with translation.override(language):
+        assert duration(None) == "–"
+        spans = [
+            datetime.timedelta(minutes=20),
+            datetime.timedelta(hours=1),
+            datetime.timedelta(hours=5, minutes=30),
+            datetime.timedelta(days=3),
+        ]
+        assert [duration(span) for span in spans] == expected
 
 
 def test_mark_all_read_in_a_partnership(client, world):
