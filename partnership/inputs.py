@@ -71,37 +71,34 @@ def _machine_number(value):
     return value
 
 
-class DecimalField(forms.DecimalField):
+class _MachineNumberField:
+    """A number field never localised: its input renders `4.00` in every language."""
+
     widget = NumberInput
 
     def __init__(self, **kwargs):
         kwargs["localize"] = False
         kwargs.setdefault("widget", NumberInput)
         super().__init__(**kwargs)
+
+
+class _MachineFractionField(_MachineNumberField):
+    """...that still takes a Dutch comma (or a thousands separator) when posted."""
 
     def to_python(self, value):
         return super().to_python(_machine_number(value))
 
 
-class FloatField(forms.FloatField):
-    widget = NumberInput
-
-    def __init__(self, **kwargs):
-        kwargs["localize"] = False
-        kwargs.setdefault("widget", NumberInput)
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        return super().to_python(_machine_number(value))
+class DecimalField(_MachineFractionField, forms.DecimalField):
+    pass
 
 
-class IntegerField(forms.IntegerField):
-    widget = NumberInput
+class FloatField(_MachineFractionField, forms.FloatField):
+    pass
 
-    def __init__(self, **kwargs):
-        kwargs["localize"] = False
-        kwargs.setdefault("widget", NumberInput)
-        super().__init__(**kwargs)
+
+class IntegerField(_MachineNumberField, forms.IntegerField):
+    pass
 
 
 class DateField(forms.DateField):

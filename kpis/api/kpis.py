@@ -210,6 +210,20 @@ KPI_ID = OpenApiParameter(
 )
 
 
+class KPIScopedAPIMixin(PartnershipScopedAPIMixin):
+    # A viewset under kpis/<kpi_id>/: the KPI of the URL is part of the scope, resolved inside
+    # the partnership before the role check, so another partnership's KPI answers 404 whatever
+    # the method. (A comment, not a docstring, which drf-spectacular would show in the docs.)
+
+    kpi: KPI | None = None
+
+    def resolve_partnership(self, request) -> None:
+        super().resolve_partnership(request)
+        self.kpi = get_in_scope_or_404(
+            selectors.kpis_for_partnership(partnership=self.partnership), self.kwargs.get("kpi_id")
+        )
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List a KPI's measurements",
@@ -260,7 +274,7 @@ KPI_ID = OpenApiParameter(
 )
 @extend_schema(tags=["kpis"], parameters=[KPI_ID])
 class MeasurementViewSet(
-    PartnershipScopedAPIMixin,
+    KPIScopedAPIMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -271,16 +285,6 @@ class MeasurementViewSet(
     lookup_url_kwarg = "measurement_id"
     read_action = Action.READ
     write_action = Action.PARTICIPATE
-
-    kpi: KPI | None = None
-
-    def resolve_partnership(self, request) -> None:
-        # The KPI of the URL is part of the scope: resolved inside the partnership, before the
-        # role check, so another partnership's KPI answers 404 whatever the method.
-        super().resolve_partnership(request)
-        self.kpi = get_in_scope_or_404(
-            selectors.kpis_for_partnership(partnership=self.partnership), self.kwargs.get("kpi_id")
-        )
 
     def scoped_queryset(self, partnership):
         return (
@@ -376,7 +380,7 @@ NORM_DECIDE = (
 )
 @extend_schema(tags=["kpis"], parameters=[KPI_ID])
 class NormProposalViewSet(
-    PartnershipScopedAPIMixin,
+    KPIScopedAPIMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -387,14 +391,6 @@ class NormProposalViewSet(
     lookup_url_kwarg = "proposal_id"
     read_action = Action.READ
     write_action = Action.MANAGE
-
-    kpi: KPI | None = None
-
-    def resolve_partnership(self, request) -> None:
-        super().resolve_partnership(request)
-        self.kpi = get_in_scope_or_404(
-            selectors.kpis_for_partnership(partnership=self.partnership), self.kwargs.get("kpi_id")
-        )
 
     def scoped_queryset(self, partnership):
         return selectors.norm_proposals_for_partnership(partnership=partnership).filter(
