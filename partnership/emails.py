@@ -42,21 +42,15 @@ def send_notification_emails(notification_ids: list[int]) -> int:
     return sent
 
 
-def send_invitation(invitation_id) -> None:
-    invitation = (
-        Invitation.objects.select_related("organization", "invited_by", "partnership")
-        .filter(pk=invitation_id)
-        .first()
-    )
-    if invitation is None or invitation.status != "pending":
-        return
+def send_invitation(invitation: Invitation, *, token: str) -> None:
+    """Render the invitation in the inviter's language and write it to the mail outbox in the
+    current transaction: the raw `token` (the accept link) exists only while the invitation is
+    created or resent, so the mail is rendered now, never later by a worker."""
     with translation.override(_language_for_email(invitation.email, invitation.invited_by)):
-        url = settings.SITE_URL + reverse(
-            "partnership:invitation_accept", kwargs={"token": invitation.token}
-        )
+        url = settings.SITE_URL + reverse("partnership:invitation_accept", kwargs={"token": token})
         context = {"invitation": invitation, "url": url}
         subject = _("You are invited to join %(org)s on Tandem") % {
             "org": invitation.organization.name
         }
         body = render_to_string("partnership/email/invitation.txt", context)
-        send_mail(f"[Tandem] {subject}", body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    send_mail(f"[Tandem] {subject}", body, settings.DEFAULT_FROM_EMAIL, [invitation.email])

@@ -12,7 +12,18 @@ def send_notification_emails(notification_ids: list[int]) -> int:
 
 @shared_task
 def send_invitation_email(invitation_id: str) -> None:
-    emails.send_invitation(invitation_id)
+    """Deprecated: kept until no caller is left; callers use `emails.send_invitation` in their
+    transaction (the raw token is not stored)."""
+    from .models import Invitation
+
+    invitation = (
+        Invitation.objects.select_related("organization", "invited_by", "partnership")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None or invitation.status != "pending":
+        return
+    emails.send_invitation(invitation, token=invitation.token)
 
 
 @shared_task
