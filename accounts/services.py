@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -9,6 +9,8 @@ from .models import ApiToken, User
 
 # The first characters of a key, kept in clear so a person can tell their tokens apart.
 KEY_HINT_LENGTH = 8
+# A token expires after this many days unless its creator chooses another expiry, or none.
+DEFAULT_TOKEN_DAYS = 90
 
 
 @transaction.atomic
@@ -28,15 +30,22 @@ def _duplicate_name_error() -> ValidationError:
 
 @transaction.atomic
 def api_token_create(
-    *, user: User, name: str, expires_at: datetime | None = None
+    *, user: User, name: str, expires_at: datetime | None = None, never_expires: bool = False
 ) -> tuple[ApiToken, str]:
     """Create a personal API token. Returns the token and its plain key, which is not stored:
-    show it once."""
+    show it once.
+
+    It expires at `expires_at`, or DEFAULT_TOKEN_DAYS from now when that is not given; a token
+    that never expires is an explicit choice (`never_expires=True`)."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Enter a name.")})
+    if never_expires and expires_at is not None:
+        raise ValidationError({"expires_at": _("Choose an expiry or no expiry, not both.")})
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": _("The expiry must be in the future.")})
+    if expires_at is None and not never_expires:
+        expires_at = timezone.now() + timedelta(days=DEFAULT_TOKEN_DAYS)
     # Mirrors the database constraint: a name stays taken until its token is revoked.
     if ApiToken.objects.filter(user=user, name=name, revoked_at__isnull=True).exists():
         raise _duplicate_name_error()

@@ -71,6 +71,7 @@ def tokens(request):
                 user=request.user,
                 name=form.cleaned_data["name"],
                 expires_at=timezone.now() + timedelta(days=days) if days else None,
+                never_expires=form.cleaned_data["never_expires"],
             )
         except ValidationError as exc:
             _add_errors(form, exc)

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.models import ApiToken
-from accounts.services import api_token_create, api_token_revoke
+from accounts.services import DEFAULT_TOKEN_DAYS, api_token_create, api_token_revoke
 from tests import factories as f
 
 TOKENS = "/settings/tokens/"
@@ -35,8 +35,44 @@ def test_created_token_is_stored_only_as_a_hash(alice):
     assert key not in token.key_hash
     assert key.startswith(token.key_hint)
     assert len(token.key_hint) < len(key) / 4
+    assert token.is_active
+
+
+def _days_from_now(moment) -> float:
+    return (moment - timezone.now()) / timedelta(days=1)
+
+
+def test_token_expires_after_90_days_unless_told_otherwise(alice):
+    token, _key = api_token_create(user=alice, name="ERP")
+    assert DEFAULT_TOKEN_DAYS == 90
+    assert 89.99 < _days_from_now(token.expires_at) <= 90
+
+
+def test_token_without_expiry_is_an_explicit_choice(alice):
+    token, _key = api_token_create(user=alice, name="ERP", never_expires=True)
     assert token.expires_at is None
     assert token.is_active
+
+
+def test_an_expiry_and_no_expiry_together_are_refused(alice):
+    with pytest.raises(ValidationError):
+        api_token_create(
+            user=alice,
+            name="ERP",
+            expires_at=timezone.now() + timedelta(days=5),
+            never_expires=True,
+        )
+    assert not ApiToken.objects.exists()
+
+
+def test_existing_token_without_expiry_keeps_working(client, alice):
+    """Tokens made before expiry became the default have none; they are not cut off."""
+    key = ApiToken.generate_key()
+    ApiToken.objects.create(
+        user=alice, name="Old", key_hash=ApiToken.hash_key(key), key_hint=key[:8]
+    )
+    response = client.get("/api/v1/partnerships/", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert response.status_code == 200
 
 
 def test_two_tokens_get_different_keys(alice):
@@ -126,7 +162,7 @@ def test_creating_shows_the_key_once(client, alice):
     key = response.context["new_key"]
     token = ApiToken.objects.get(user=alice)
     assert token.key_hash == ApiToken.hash_key(key)
-    assert token.expires_at is None
+    assert 89.99 < _days_from_now(token.expires_at) <= 90  # left empty: the default
     assert key in response.content.decode()
     again = client.get(TOKENS)
     assert key not in again.content.decode()
@@ -139,6 +175,33 @@ def test_creating_with_an_expiry_sets_it(client, alice):
     token = ApiToken.objects.get(user=alice)
     expected = timezone.now() + timedelta(days=30)
     assert abs(token.expires_at - expected) < timedelta(minutes=1)
+
+
+def test_form_offers_90_days_and_an_explicit_no_expiry(client, alice):
+    client.force_login(alice)
+    response = client.get(TOKENS, HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert 'name="expires_in_days" value="90"' in html
+    assert 'type="checkbox" name="never_expires"' in html
+    assert "checked" not in html
+
+
+def test_never_expires_box_makes_a_token_without_expiry(client, alice):
+    client.force_login(alice)
+    # The days stay prefilled when the box is ticked: the box wins.
+    client.post(TOKENS, {"name": "Forever", "expires_in_days": "90", "never_expires": "on"})
+    assert ApiToken.objects.get(user=alice).expires_at is None
+
+
+def test_list_shows_each_tokens_expiry(client, alice):
+    api_token_create(user=alice, name="Pilot", expires_at=timezone.now() + timedelta(days=30))
+    api_token_create(user=alice, name="Forever", never_expires=True)
+    client.force_login(alice)
+    html = client.get(TOKENS, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    rows = {row.split("</td>")[0]: row for row in html.split("<tr>\n  <td>")[1:]}
+    expiry = timezone.localtime(timezone.now() + timedelta(days=30)).strftime("%d-%m-%Y")
+    assert expiry in rows["Pilot"]
+    assert "Never" in rows["Forever"]
 
 
 @pytest.mark.parametrize("days", ["0", "366", "-1", "soon"])
