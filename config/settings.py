@@ -9,6 +9,7 @@ this checkout), so every `manage.py` command works in a checkout where `make run
 environment wins over it, and the test suite, which brings its whole environment, never reads it.
 """
 
+import datetime
 import sys
 from pathlib import Path
 
@@ -60,6 +61,8 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "simple_history",
     "csp",
+    # The mail outbox (before partnership, whose admin refines post_office's).
+    "post_office",
     "accounts",
     "partnership",
     "kpis",
@@ -71,6 +74,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry the header too.
+    "accounts.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -80,6 +85,8 @@ MIDDLEWARE = [
     "accounts.middleware.UserLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages (it says why it signed someone out) and before anything that acts on the user.
+    "accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -190,19 +197,41 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partnership.tasks.purge_expired_invitations",
         "schedule": crontab(hour=3, minute=15),
     },
+    # The mail outbox: send what is due (new, or requeued after a failure) every minute; a run
+    # the worker did not get to within the minute is dropped, the next one does the same work.
+    "mail-send-queued": {
+        "task": "partnership.tasks.send_queued_mail",
+        "schedule": crontab(),
+        "options": {"expires": 55},
+    },
+    "mail-clean-sent": {
+        "task": "partnership.tasks.clean_sent_mail",
+        "schedule": crontab(hour=3, minute=45),
+    },
+}
+# Mail has a queue of its own, so a long report or a busy tick never holds up an e-mail. Every
+# worker of the embedded run and of docker-compose consumes both ("-Q celery,mail").
+CELERY_TASK_ROUTES = {
+    "partnership.tasks.send_queued_mail": {"queue": "mail"},
+    "partnership.tasks.clean_sent_mail": {"queue": "mail"},
 }
 
 # --- Auth and accounts (allauth) -------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend that first refuses the demo password whenever DEBUG is off,
+    # whatever seeded the database.
+    "accounts.backends.DemoPasswordGuardBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# Django's validators with Tandem's messages (accounts/passwords.py). ASVS 2.1.1: at least 12
+# characters; 2.1.7: not one of Django's 20,000 breached passwords. allauth's sign-up, password
+# change, set and reset, and the admin, all validate with these.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "accounts.passwords.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
@@ -211,13 +240,21 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
+# Sign-up and password reset answer the same for a known and an unknown address (the owner of a
+# known one gets an e-mail instead). allauth can only do so for sign-up while verification is
+# mandatory, as it is with DEBUG off; accounts.checks warns when a deployment turns it off.
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_VERIFICATION = env.str(
     "ACCOUNT_EMAIL_VERIFICATION", default="optional" if DEBUG else "mandatory"
 )
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    # The account's limit comes first: allauth checks the rates in this order and stops at the
+    # first one that refuses, so attempts on an account that is already locked no longer spend
+    # the IP's budget, and a colleague behind the same office NAT still signs in. The IP limit
+    # (spraying many accounts) locks for at most its own minute, never longer than an account.
+    "login_failed": "5/5m/key,10/m/ip",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
@@ -227,14 +264,48 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tandem] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Tandem"
 MFA_ADAPTER = "partnership.mfa.MFAAdapter"
+# ASVS 3.3: a session ends after SESSION_IDLE_TIMEOUT seconds without a request and, however
+# busy, SESSION_ABSOLUTE_LIFETIME seconds after sign-in (accounts.middleware.SessionLifetime-
+# Middleware). 30 minutes is the longest idle time ASVS level 2 allows; facility managers are
+# called away to rounds and meetings, and an unattended office or phone screen should not stay
+# signed in to contracts and complaints longer than that. 12 hours, ASVS's level 2 maximum,
+# covers a working day from the early cleaning shift on with one sign-in.
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_ABSOLUTE_LIFETIME = env.int("SESSION_ABSOLUTE_LIFETIME", default=12 * 3600)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME  # the cookie and the stored session go no longer
+
 
 # --- E-mail ----------------------------------------------------------------------------------
-EMAIL_BACKEND = env.str(
+# Every e-mail (ours and allauth's) is written to the outbox (django-post-office's `Email` table)
+# in the transaction that causes it; the worker sends it through the real transport, which the
+# environment's EMAIL_BACKEND names (console with DEBUG, SMTP otherwise). See partnership/outbox.py.
+EMAIL_BACKEND = "post_office.EmailBackend"
+MAIL_TRANSPORT = env.str(
     "EMAIL_BACKEND",
     default="django.core.mail.backends.console.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+if "post_office" in MAIL_TRANSPORT:
+    raise ImproperlyConfigured("EMAIL_BACKEND names the transport the outbox sends through.")
+POST_OFFICE = {
+    "BACKENDS": {"default": MAIL_TRANSPORT},
+    # Not post_office's own Celery hook: it queues the send on commit and fails the request when
+    # the broker is down. partnership.outbox queues it safely instead; the beat sweeps anyway.
+    "CELERY_ENABLED": False,
+    "DEFAULT_PRIORITY": "medium",
+    # A failed send is retried MAX_RETRIES times, the n-th RETRY_INTERVAL * 2**(n-1) later
+    # (1, 2, 4 ... 512 minutes: about 17 hours in all), then the mail is "failed".
+    "MAX_RETRIES": env.int("MAIL_MAX_RETRIES", default=10),
+    "RETRY_INTERVAL": datetime.timedelta(
+        seconds=env.int("MAIL_RETRY_INTERVAL_SECONDS", default=60)
+    ),
+    "MESSAGE_ID_ENABLED": True,  # one Message-ID per mail, the same on every attempt
+    "LOG_LEVEL": 2,  # a log row per attempt: the admin shows when and why
+}
+MAIL_RETENTION_DAYS = env.int("MAIL_RETENTION_DAYS", default=30)  # sent mail, then deleted
+MAIL_FAILED_RETENTION_DAYS = env.int("MAIL_FAILED_RETENTION_DAYS", default=90)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)  # seconds; a hung SMTP server is a failure
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
@@ -322,9 +393,46 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only behind a proxy that sets (and overwrites) these headers may they be believed: otherwise a
+# client could claim HTTPS, or any IP address to escape the sign-in rate limits.
+TRUST_PROXY_HEADERS = env.bool("TRUST_PROXY_HEADERS", default=False)
+if TRUST_PROXY_HEADERS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # allauth's rate limits then count the client's address, the proxy's last X-Forwarded-For
+    # entry, instead of the proxy's own (which would put every user in one bucket).
+    ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 X_FRAME_OPTIONS = "DENY"
+# Tandem uses none of the browser's powerful features (no camera, microphone, location, payment,
+# USB …: photos are plain file uploads), so every one is switched off for the page and anything
+# it embeds. Only names Chromium knows: an unknown one is a console error in every page.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -346,6 +454,10 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=14)
 KPI_REMINDER_AFTER_DAYS = env.int("KPI_REMINDER_AFTER_DAYS", default=5)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=25 * 1024 * 1024)
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+# clamd scans every upload when set: a unix socket path or tcp://host:port. Unset, nothing is
+# scanned; set but unreachable, uploads are refused (fail closed).
+CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
+CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=30.0)
 # How long the author of a hub message may still correct it (every earlier text is kept).
 HUB_EDIT_MINUTES = env.int("HUB_EDIT_MINUTES", default=15)
 DEMO_PASSWORD = "tandem-demo"

@@ -3,9 +3,10 @@
 import pytest
 
 from accounts.models import User
+from tests.demo_db import SIGN_IN_PASSWORD
 
 DEMO_EMAIL = "fm@stlucas.demo"
-DEMO_PASSWORD = "tandem-demo"
+DEMO_PASSWORD = SIGN_IN_PASSWORD  # test-only: the demo password is refused with DEBUG off
 DEMO_PARTNERSHIP = "Schoonmaak Sint-Lucas"
 DEMO_EMERGENCY = "+31 88 123 4567"
 

@@ -5,10 +5,11 @@ sees the unread badge, the answer and the new version."""
 import pytest
 
 from messaging.models import Document, Thread
+from tests.demo_db import SIGN_IN_PASSWORD
 
 from .conftest import in_english
 
-PASSWORD = "tandem-demo"
+PASSWORD = SIGN_IN_PASSWORD  # test-only: the demo password is refused with DEBUG off
 FACILITY_MANAGER, PROJECT_LEADER = "fm@stlucas.demo", "pl@cleancare.demo"
 PARTNERSHIP = "Schoonmaak Sint-Lucas"
 SUBJECT = "Spoelruimte afdeling C3 niet schoongemaakt"

@@ -6,10 +6,11 @@ import datetime
 import pytest
 
 from partnership.periods import Period
+from tests.demo_db import SIGN_IN_PASSWORD
 
 from .conftest import in_english
 
-PASSWORD = "tandem-demo"
+PASSWORD = SIGN_IN_PASSWORD  # test-only: the demo password is refused with DEBUG off
 
 
 @pytest.fixture

@@ -27,10 +27,11 @@ from reviews.models import (
     ReviewRound,
     RoundState,
 )
+from tests.demo_db import SIGN_IN_PASSWORD
 
 from .conftest import in_english
 
-PASSWORD = "tandem-demo"
+PASSWORD = SIGN_IN_PASSWORD  # test-only: the demo password is refused with DEBUG off
 FACILITY_MANAGER, FACILITATOR = "fm@stlucas.demo", "facilitator@samenverder.demo"
 OWNER = "pl@cleancare.demo"
 PARTNERSHIP = "Schoonmaak Sint-Lucas"

@@ -10,10 +10,11 @@ import pytest
 from partnership.models import Partnership
 from sti import selectors
 from sti.models import Rating, Survey
+from tests.demo_db import SIGN_IN_PASSWORD
 
 from .conftest import BrowserPage, in_english
 
-PASSWORD = "tandem-demo"
+PASSWORD = SIGN_IN_PASSWORD  # test-only: the demo password is refused with DEBUG off
 PROJECT_LEADER, FACILITY_MANAGER = "pl@cleancare.demo", "fm@stlucas.demo"
 PHONE = {"width": 390, "height": 844}
 MOTIVATION = "Changes to the operating theatre schedule still reach us on the day itself."

@@ -33,11 +33,11 @@ from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
 
+from tests.demo_db import SIGN_IN_PASSWORD
 from tests.isolation.objects import make_api_token, make_invitation
 from tests.isolation.routes import Route, discover
 from tests.isolation.samples import SAMPLES, missing_samples, sample_key, variants_for
 
-DEMO_PASSWORD = "tandem-demo"
 DEMO_PARTNERSHIP = "Schoonmaak Sint-Lucas"  # Sint-Lucas x CleanCare, the richest partnership
 
 # Tried in this order; the first who gets 200 is the one the browser signs in as. `None` is a
@@ -306,7 +306,7 @@ class _Clients:
             client = Client(raise_request_exception=False)
             if email is not None:  # through the form, as in the browser (allauth records it)
                 response = client.post(
-                    reverse("account_login"), {"login": email, "password": DEMO_PASSWORD}
+                    reverse("account_login"), {"login": email, "password": SIGN_IN_PASSWORD}
                 )
                 assert response.status_code == 302, f"{email} cannot sign in: {response}"
             self.clients[email] = client
@@ -402,7 +402,7 @@ class Personas:
             page = context.new_page()
             page.goto("/accounts/login/")
             page.fill("input[name=login]", email)
-            page.fill("input[name=password]", DEMO_PASSWORD)
+            page.fill("input[name=password]", SIGN_IN_PASSWORD)
             page.locator("main form").filter(has=page.locator("input[name=password]")).locator(
                 "[type=submit]"
             ).click()
