@@ -80,20 +80,46 @@ def webm(name: str = "instruction.webm") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, header + b"\x00" * 64)
 
 
-def office(name: str, folder: str) -> SimpleUploadedFile:
+OFFICE_MAIN = {  # kind -> (main part, its content type)
+    "docx": ("word/document.xml", "wordprocessingml.document.main+xml"),
+    "xlsx": ("xl/workbook.xml", "spreadsheetml.sheet.main+xml"),
+    "pptx": ("ppt/presentation.xml", "presentationml.presentation.main+xml"),
+}
+OOXML_TYPE = "application/vnd.openxmlformats-officedocument."
+ROOT_RELS = (
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Target="{target}" Type="http://schemas.openxmlformats.org/'
+    'officeDocument/2006/relationships/officeDocument"/></Relationships>'
+)
+
+
+def ooxml(kind: str, *, main_type: str | None = None, extra: dict | None = None) -> bytes:
+    """A minimal Office Open XML package as Word, Excel or PowerPoint write it: content types,
+    the root relationship to the main part, the main part; `extra` adds parts (a macro)."""
+    main, content_type = OFFICE_MAIN[kind]
+    main_type = main_type or OOXML_TYPE + content_type
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr(f"{folder}document.xml", "<doc/>")
-    return SimpleUploadedFile(name, buffer.getvalue())
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/{main}" ContentType="{main_type}"/></Types>',
+        )
+        archive.writestr("_rels/.rels", ROOT_RELS.format(target=main))
+        archive.writestr(main, "<root/>")
+        for part, content in (extra or {}).items():
+            archive.writestr(part, content)
+    return buffer.getvalue()
 
 
 def docx(name: str = "report.docx") -> SimpleUploadedFile:
-    return office(name, "word/")
+    return SimpleUploadedFile(name, ooxml("docx"))
 
 
 def xlsx(name: str = "hours.xlsx") -> SimpleUploadedFile:
-    return office(name, "xl/")
+    return SimpleUploadedFile(name, ooxml("xlsx"))
 
 
 def plain_zip(name: str = "archive.zip") -> SimpleUploadedFile:

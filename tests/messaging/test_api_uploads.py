@@ -1,8 +1,6 @@
 """The hub API's document library and uploads: documents, versions, downloads, and what bad files
 get (a 400 on the field, and nothing stored: no row, no file under MEDIA_ROOT/hub)."""
 
-import io
-import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,6 +13,7 @@ from messaging import services
 from messaging.models import Attachment, Document, DocumentVersion, Message
 from tests import factories as f
 from tests.api import paths
+from tests.messaging import factories as uf
 from tests.messaging.api_support import NOT_WRITERS, READERS, WRITERS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -210,14 +209,10 @@ def test_download_with_an_octet_stream_accept_header(as_user, world, document):
 
 
 def test_office_and_text_files_are_accepted(as_user, world, document):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
     api = as_user(world.member)
     response = api.post(
         versions(world.partnership, document),
-        {"file": SimpleUploadedFile("plan.docx", buffer.getvalue())},
+        {"file": uf.docx("plan.docx")},
         format="multipart",
     )
     assert response.status_code == 201, response.json()
