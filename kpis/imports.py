@@ -98,6 +98,16 @@ def _read_csv(data: bytes) -> list[list]:
 def _read_xlsx(data: bytes) -> list[list]:
     from openpyxl import load_workbook
 
+    from partnership.uploads import office_type
+
+    try:  # the package first: a zip bomb or a macro is refused before openpyxl unpacks it
+        is_xlsx = office_type(io.BytesIO(data)) == "xlsx"
+    except ValidationError as exc:
+        if exc.code != "not_office":
+            raise
+        is_xlsx = False
+    if not is_xlsx:
+        raise ValidationError(_("This is not a readable Excel file."))
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file

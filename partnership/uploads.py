@@ -250,7 +250,7 @@ def office_type(upload) -> str:
             types = _xml(archive, names, "[content_types].xml")
             relations = _xml(archive, names, "_rels/.rels")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise ValidationError(NOT_OFFICE) from exc
+        raise ValidationError(NOT_OFFICE, code="not_office") from exc
     finally:
         upload.seek(0)
     declared = _content_types(types)
@@ -260,10 +260,10 @@ def office_type(upload) -> str:
         raise _macros_refused()
     main = _main_part(relations)
     if main is None or main.lstrip("/") not in names:
-        raise ValidationError(NOT_OFFICE)
+        raise ValidationError(NOT_OFFICE, code="not_office")
     main_type = declared.get(main) or declared.get("." + main.rpartition(".")[2], "")
     if main_type not in OFFICE_MAIN_PARTS:
-        raise ValidationError(NOT_OFFICE)
+        raise ValidationError(NOT_OFFICE, code="not_office")
     return OFFICE_MAIN_PARTS[main_type]
 
 
@@ -275,12 +275,14 @@ def _check_zip_limits(entries) -> None:
                 "This Office file unpacks to more than %(mb)s MB or holds more than %(n)s "
                 "parts, so it is not allowed."
             )
-            % {"mb": OFFICE_MAX_UNPACKED_BYTES // 1024 // 1024, "n": OFFICE_MAX_ENTRIES}
+            % {"mb": OFFICE_MAX_UNPACKED_BYTES // 1024 // 1024, "n": OFFICE_MAX_ENTRIES},
+            code="zip_limits",
         )
     for entry in entries:
         parts = entry.filename.replace("\\", "/").split("/")
+        # A part whose path leaves the package, or an encrypted part: no Office file has one.
         if entry.filename.startswith(("/", "\\")) or ".." in parts or entry.flag_bits & 0x1:
-            raise ValidationError(NOT_OFFICE)  # a path out of the package, or encrypted
+            raise ValidationError(NOT_OFFICE, code="not_office")
 
 
 def _xml(archive, names: dict, name: str) -> ElementTree.Element:
@@ -325,7 +327,8 @@ def _macros_refused() -> ValidationError:
         _(
             "This file contains macros, which are not allowed. Save it without macros "
             "(as .docx, .xlsx or .pptx) and upload it again."
-        )
+        ),
+        code="macros",
     )
 
 

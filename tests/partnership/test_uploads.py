@@ -4,6 +4,7 @@ macros), a download's name ends in its detected type's extension, and when `CLAM
 every upload is streamed to clamd — here a fake clamd speaking the real INSTREAM protocol over a
 real socket — and refused when infected or when clamd cannot be reached."""
 
+import functools
 import io
 import logging
 import socketserver
@@ -57,13 +58,14 @@ def fake_docx() -> bytes:
     return buffer.getvalue()
 
 
-def zip_bomb() -> bytes:
-    """A real Word package with one part of 208 MB of zeros, about 1 MB compressed."""
-    buffer = io.BytesIO(uf.ooxml("docx"))
+@functools.cache
+def zip_bomb(kind: str = "docx") -> bytes:
+    """A real Office package with one part of 208 MB of zeros, about 1 MB compressed."""
+    buffer = io.BytesIO(uf.ooxml(kind))
     block = bytes(16 << 20)
     with (
         zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
-        archive.open("word/media/zeros.bin", "w", force_zip64=True) as part,
+        archive.open("media/zeros.bin", "w", force_zip64=True) as part,
     ):
         for _ in range(13):
             part.write(block)
@@ -146,6 +148,15 @@ def test_filed_and_hostile_uploads_are_refused_with_a_clear_message(name, conten
         with pytest.raises(ValidationError) as exc:
             validate_hub_file(upload(name, content))
         assert message in " ".join(exc.value.messages)
+
+
+def test_a_kpi_import_refuses_a_zip_bomb_before_openpyxl_unpacks_it():
+    from kpis.imports import read_measurements
+
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as exc:
+            read_measurements(upload("waarden.xlsx", zip_bomb("xlsx")))
+        assert "unpacks to more than 200 MB" in exc.value.messages[0]
 
 
 def _image(fmt: str) -> bytes:
