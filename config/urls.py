@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.access import SignedInUnlessDebug, login_required_unless_debug
 from messaging import urls as messaging_urls
 from partnership import health
 from partnership import urls as partnership_urls
@@ -12,8 +13,17 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # Signed-in only when DEBUG is off (accounts/access.py).
+    path(
+        "api/schema/",
+        SpectacularAPIView.as_view(permission_classes=[SignedInUnlessDebug]),
+        name="api-schema",
+    ),
+    path(
+        "api/docs/",
+        login_required_unless_debug(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
     path("api/v1/", include("config.api_urls")),
     path("settings/", include("accounts.urls")),
     path("orgs/", include((partnership_urls.org_urlpatterns, "orgs"))),
@@ -28,3 +38,9 @@ urlpatterns = [
     ),
     path("", include("partnership.urls")),
 ]
+
+# JSON under /api/, the usual pages elsewhere (partnership/api_errors.py).
+handler400 = "partnership.api_errors.handler400"
+handler403 = "partnership.api_errors.handler403"
+handler404 = "partnership.api_errors.handler404"
+handler500 = "partnership.api_errors.handler500"

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.http import Http404
 
 from partnership.api_errors import exception_handler
+from tests import factories as f
 
 # --- the exception handler -------------------------------------------------------------------
 
@@ -40,6 +41,7 @@ def test_http404_becomes_a_plain_404():
 
 @pytest.mark.django_db
 def test_schema_lists_every_partnership_route(client):
+    client.force_login(f.UserFactory())  # the schema needs a sign-in with DEBUG off
     response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     schema = response.json()
@@ -63,6 +65,7 @@ def test_schema_lists_every_partnership_route(client):
 
 @pytest.mark.django_db
 def test_api_docs_page_answers(client):
+    client.force_login(f.UserFactory())  # the docs need a sign-in with DEBUG off
     assert client.get("/api/docs/").status_code == 200
 
 
