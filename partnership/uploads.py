@@ -127,7 +127,7 @@ def _validate(upload, allowed: frozenset, refused, max_bytes: int | None) -> tup
     if upload.size == 0:
         raise ValidationError(_("The file is empty."))
     claimed = _extension_allowed(name, allowed, refused)
-    detected = _sniff(upload)
+    detected = _sniff(upload, claimed)
     if detected == "txt" and claimed == "csv":
         detected = "csv"
     if detected not in allowed:
@@ -189,7 +189,7 @@ def validate_filename(original) -> str:
 # --- What the content is ----------------------------------------------------------------------
 
 
-def _sniff(upload) -> str | None:
+def _sniff(upload, claimed: str = "") -> str | None:
     """The type on the allow-list that the content is, or None."""
     upload.seek(0)
     head = upload.read(4096)
@@ -201,10 +201,21 @@ def _sniff(upload) -> str | None:
     if head.startswith(b"\x1a\x45\xdf\xa3") and b"webm" in head[:64]:
         return "webm"
     if head.startswith(b"PK\x03\x04"):
-        return office_type(upload)
+        return _zip_type(upload, claimed)
     if head[:2] in (b"\xff\xd8", b"\x89P", b"RI"):
         return _image_type(upload)
     return "txt" if _is_text(upload) else None
+
+
+def _zip_type(upload, claimed: str) -> str | None:
+    """An Office type, or None for another zip unless its name claims an Office type (then the
+    reason it is not a valid one is the message)."""
+    try:
+        return office_type(upload)
+    except ValidationError as exc:
+        if exc.code == "not_office" and claimed not in OFFICE_MAIN_PARTS.values():
+            return None
+        raise
 
 
 def _image_type(upload) -> str | None:

@@ -124,6 +124,7 @@ REFUSED = [
     ("zip named .zip", "archive.zip", uf.plain_zip().read(), "This type of file is not allowed"),
     ("fake docx", "plan.docx", fake_docx(), NOT_OFFICE),
     ("zip named .docx", "plan.docx", uf.plain_zip().read(), NOT_OFFICE),
+    ("zip named .pdf", "plan.pdf", uf.plain_zip().read(), "This type of file is not allowed"),
     ("a part outside the package", "plan.docx", escaping_part(), NOT_OFFICE),
     ("a DTD in the content types", "plan.docx", with_dtd(), NOT_OFFICE),
     ("docx with a VBA project", "plan.docx", WITH_VBA, MACROS),
