@@ -69,6 +69,7 @@ def announce_version(*, version, actor) -> None:
             is_active=True,
             participations__partnership=partnership,
             participations__side__in=[Side.CLIENT, Side.SUPPLIER],
+            participations__deactivated_at__isnull=True,
         )
         .exclude(pk=actor.pk)
         .distinct()

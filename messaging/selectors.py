@@ -50,6 +50,7 @@ def assignable_users(*, partnership: Partnership, visibility: str = Visibility.S
             is_active=True,
             participations__partnership=partnership,
             participations__side__in=working_sides(visibility),
+            participations__deactivated_at__isnull=True,
         )
         .exclude(pk__in=read_only)  # a viewer cannot act on a thread, so cannot own one
         .annotate(
@@ -71,6 +72,7 @@ def people_to_notify(*, thread: Thread, new_thread: bool) -> QuerySet:
     may_see = Q(
         participations__partnership_id=thread.partnership_id,
         participations__side__in=working_sides(thread.visibility),
+        participations__deactivated_at__isnull=True,
     )
     if new_thread:
         return users.filter(may_see).distinct()

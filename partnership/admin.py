@@ -38,14 +38,17 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "organization", "role", "created_at", "expires_at", "accepted_at"]
-    exclude = ["token"]
+    list_display = ["email", "organization", "partnership", "role", "created_at", "expires_at"]
+    exclude = ["token_hash"]
 
 
 class ParticipantInline(admin.TabularInline):
     model = Participant
     extra = 0
     raw_id_fields = ["user"]
+
+    def get_queryset(self, request):
+        return Participant.including_former.all()  # operators see former participants too
 
 
 @admin.register(Partnership)

@@ -21,6 +21,8 @@ from .models import CommunicationPlan, Contract, Participant, Partnership
 from .serializers import (
     CommunicationPlanSerializer,
     ContractSerializer,
+    ParticipantCreateSerializer,
+    ParticipantInvitationSerializer,
     ParticipantSerializer,
     ParticipantUpdateSerializer,
     PartnershipCreateSerializer,
@@ -143,11 +145,19 @@ class PartnershipViewSet(
 
 # --- Participants ----------------------------------------------------------------------------
 
+TITLE_CHANGE = (
+    "Only the title can change; managers of the participant's side (for the facilitator, of "
+    "either side) only: the other side's people answer 403."
+)
+
 
 @extend_schema_view(
     list=extend_schema(
         summary="List participants",
-        description="Everyone taking part in the partnership, with their side and title.",
+        description=(
+            "Everyone taking part in the partnership, with their side and title; former "
+            "participants (`active` false) last."
+        ),
         responses={200: ParticipantSerializer(many=True), **READ_ERRORS},
     ),
     retrieve=extend_schema(
@@ -157,27 +167,40 @@ class PartnershipViewSet(
     create=extend_schema(
         summary="Add a participant",
         description=(
-            "Give `user_id` (a member of the client or supplier organisation) or `email` (for a "
-            "facilitator from another organisation), and a side. A client or supplier "
-            "participant must be a member of that side's organisation. Managers only."
+            "Managers add people of their own side: `user_id` or `email` of a member of their "
+            "organisation (201). The facilitator is added by either side's managers: by "
+            "`user_id` of a facilitator they already work with in another partnership, who is "
+            "no member of either organisation (201), or by `email`, which always answers 202 "
+            "with a pending invitation, whether or not the address has an account; the person "
+            "joins as facilitator when they accept. A former participant is re-activated. "
+            "Nobody's organisation role changes."
         ),
-        responses={201: ParticipantSerializer, **WRITE_ERRORS},
+        request=ParticipantCreateSerializer,
+        responses={
+            201: ParticipantSerializer,
+            202: ParticipantInvitationSerializer,
+            **WRITE_ERRORS,
+        },
     ),
     update=extend_schema(
         summary="Change a participant's title",
-        description="Only the title can change; managers only.",
+        description=TITLE_CHANGE,
         request=ParticipantUpdateSerializer,
         responses={200: ParticipantSerializer, **WRITE_ERRORS},
     ),
     partial_update=extend_schema(
         summary="Change a participant's title",
-        description="Only the title can change; managers only.",
+        description=TITLE_CHANGE,
         request=ParticipantUpdateSerializer,
         responses={200: ParticipantSerializer, **WRITE_ERRORS},
     ),
     destroy=extend_schema(
         summary="Remove a participant",
-        description="Managers only.",
+        description=(
+            "Managers remove people of their own side and the facilitator, never the other "
+            "side's (403). Someone who submitted ratings becomes a former participant (no "
+            "access, `active` false, their ratings kept) instead of being deleted."
+        ),
         responses={204: OpenApiResponse(description="Removed."), **DELETE_ERRORS},
     ),
 )
@@ -190,21 +213,33 @@ class ParticipantViewSet(PartnershipScopedAPIMixin, viewsets.ModelViewSet):
     write_action = Action.MANAGE
 
     def scoped_queryset(self, partnership):
-        return selectors.participants_for_partnership(partnership=partnership)
+        return selectors.participants_with_former(partnership=partnership)
 
-    def perform_create(self, serializer):
+    def create(self, request, *args, **kwargs):
+        serializer = ParticipantCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            serializer.instance = services.participant_add(
-                actor=self.request.user,
-                partnership=self.partnership,
-                user=data["user"],
-                side=data["side"],
-                title=data.get("title", ""),
-            )
-        except DjangoValidationError as exc:
-            sent = "user_id" if "user_id" in serializer.initial_data else "email"
-            raise _renamed(exc, {"user": sent}) from exc
+        common = {
+            "actor": request.user,
+            "partnership": self.partnership,
+            "side": data["side"],
+            "title": data["title"],
+        }
+        if "user_id" in data:
+            try:
+                added = services.participant_add_by_id(user_id=data["user_id"], **common)
+            except DjangoValidationError as exc:
+                raise _renamed(exc, {"user": "user_id"}) from exc
+        else:
+            try:
+                added = services.participant_add_by_email(email=data["email"], **common)
+            except DjangoValidationError as exc:
+                raise _renamed(exc, {"user": "email"}) from exc
+        if isinstance(added, Participant):
+            return Response(ParticipantSerializer(added).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ParticipantInvitationSerializer(added).data, status=status.HTTP_202_ACCEPTED
+        )
 
     def update(self, request, *args, partial=False, **kwargs):
         participant = self.get_object()

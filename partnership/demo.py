@@ -132,7 +132,7 @@ def _partnership(spec: dict, orgs: dict, users: dict) -> Partnership:
         actor_title=first["title"],
     )
     for participant in others:
-        Participant.objects.get_or_create(
+        Participant.including_former.get_or_create(
             partnership=partnership,
             user=users[participant["person"]],
             defaults={"side": Side(participant["side"]), "title": participant["title"]},

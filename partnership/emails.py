@@ -50,7 +50,7 @@ def send_invitation(invitation: Invitation, *, token: str) -> None:
         url = settings.SITE_URL + reverse("partnership:invitation_accept", kwargs={"token": token})
         context = {"invitation": invitation, "url": url}
         subject = _("You are invited to join %(org)s on Tandem") % {
-            "org": invitation.organization.name
+            "org": invitation.joins_name
         }
         body = render_to_string("partnership/email/invitation.txt", context)
     send_mail(f"[Tandem] {subject}", body, settings.DEFAULT_FROM_EMAIL, [invitation.email])

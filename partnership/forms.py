@@ -153,42 +153,27 @@ class ContractForm(forms.ModelForm):
 
 
 class ParticipantAddForm(forms.Form):
+    """Add a member of your own side by address, or invite a facilitator. Who the address
+    belongs to is decided by `services.participant_add_by_email`, so the form says nothing about
+    who has an account elsewhere."""
+
     email = forms.EmailField(label=_("E-mail address"))
-    side = forms.ChoiceField(label=_("Side"), choices=Side.choices)
+    side = forms.ChoiceField(label=_("Side"))
     title = forms.CharField(label=_("Title"), required=False, max_length=100)
 
-    def __init__(self, *args, partnership, **kwargs):
+    def __init__(self, *args, partnership, sides, **kwargs):
         super().__init__(*args, **kwargs)
         self.partnership = partnership
-
-    def clean(self):
-        """Find the person among the members of the chosen side's organisation only, so the
-        form never tells who has an account elsewhere on Tandem."""
-        data = super().clean()
-        email, side = data.get("email", "").lower(), data.get("side")
-        if not email or not side:
-            return data
-        org = self.partnership.organization_for_side(side)
-        people = User.objects.filter(email__iexact=email)
-        if org is not None:
-            data["user"] = people.filter(memberships__organization=org).first()
-            if data["user"] is None:
-                self.add_error(
-                    "email",
-                    _(
-                        "No member of %(org)s has this address. An admin of %(org)s can invite "
-                        "them first."
-                    )
-                    % {"org": org.name},
-                )
-        else:
-            data["user"] = people.first()
-            if data["user"] is None:
-                self.add_error(
-                    "email",
-                    _("No Tandem account has this address. Ask the facilitator to sign up first."),
-                )
-        return data
+        labels = {
+            Side.CLIENT: _("%(org)s (client)") % {"org": partnership.client.name},
+            Side.SUPPLIER: _("%(org)s (supplier)") % {"org": partnership.supplier.name},
+            Side.FACILITATOR: _("Facilitator (invited by e-mail)"),
+        }
+        self.fields["side"].choices = [(side, labels[side]) for side in sides]
+        self.fields["side"].help_text = _(
+            "You add people of your own organisation. A facilitator gets an invitation and "
+            "joins when they accept it."
+        )
 
 
 class ParticipantTitleForm(forms.Form):

@@ -4,6 +4,7 @@ Organisations and partnerships carry UUID keys because they appear in URLs; ever
 reached only through its partnership (see `access.py`).
 """
 
+import hashlib
 import uuid
 from datetime import timedelta
 
@@ -114,18 +115,25 @@ class InvitationQuerySet(models.QuerySet):
 
 
 class Invitation(models.Model):
-    """An e-mailed link to join an organisation (and optionally a partnership) with a role."""
+    """An e-mailed link to join an organisation (and optionally a partnership) with a role, or,
+    without an organisation, to join one partnership as its facilitator.
+
+    Only the SHA-256 of the link's token is stored (`token_hash`): the raw token exists while the
+    invitation is created or resent, when its e-mail is rendered, and in that e-mail.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(
         Organization,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="invitations",
         verbose_name=_("organisation"),
     )
     email = models.EmailField(_("e-mail address"))
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
-    token = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     partnership = models.ForeignKey(
         "Partnership",
         on_delete=models.CASCADE,
@@ -133,6 +141,9 @@ class Invitation(models.Model):
         blank=True,
         related_name="invitations",
         verbose_name=_("partnership"),
+    )
+    side = models.CharField(
+        _("side in the partnership"), max_length=16, choices=Side.choices, blank=True
     )
     participant_title = models.CharField(_("title in the partnership"), max_length=100, blank=True)
     invited_by = models.ForeignKey(
@@ -166,11 +177,37 @@ class Invitation(models.Model):
                 fields=["organization", "email"],
                 condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
                 name="invitation_one_open_per_email",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["partnership", "email"],
+                condition=Q(
+                    organization__isnull=True, accepted_at__isnull=True, revoked_at__isnull=True
+                ),
+                name="invitation_one_open_facilitator_per_email",
+            ),
+            # Without an organisation an invitation only brings a facilitator into a partnership.
+            models.CheckConstraint(
+                condition=Q(organization__isnull=False)
+                | Q(partnership__isnull=False, side=Side.FACILITATOR),
+                name="invitation_org_or_facilitator",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.email} → {self.organization}"
+        return f"{self.email} → {self.organization or self.partnership}"
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @property
+    def joins_name(self) -> str:
+        """What the invitation brings its reader into: the organisation, else the partnership."""
+        return self.organization.name if self.organization_id else self.partnership.title
+
+    @property
+    def is_facilitator_invitation(self) -> bool:
+        return self.organization_id is None
 
     @property
     def status(self) -> str:
@@ -278,7 +315,26 @@ class Partnership(models.Model):
         return {Side.CLIENT: self.client, Side.SUPPLIER: self.supplier}.get(side)
 
 
+class ParticipantQuerySet(models.QuerySet):
+    def former(self) -> "ParticipantQuerySet":
+        return self.filter(deactivated_at__isnull=False)
+
+
+class ActiveParticipantManager(models.Manager.from_queryset(ParticipantQuerySet)):
+    """The default manager: current participants only, so every reader (the access rule,
+    selectors, `partnership.participants`, recipients) skips former ones without having to
+    remember to. Joins through `participants__`/`participations__` bypass managers and filter
+    `deactivated_at__isnull=True` themselves."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deactivated_at__isnull=True)
+
+
 class Participant(models.Model):
+    """A person taking part in a partnership on a side. Someone who rated the other side and is
+    then removed stays as a *former* participant (`deactivated_at`): their submitted ratings keep
+    their rater, they lose access, and adding them again re-activates the row."""
+
     partnership = models.ForeignKey(
         Partnership,
         on_delete=models.CASCADE,
@@ -294,7 +350,11 @@ class Participant(models.Model):
     side = models.CharField(_("side"), max_length=16, choices=Side.choices)
     title = models.CharField(_("title"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    deactivated_at = models.DateTimeField(_("former participant since"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = ActiveParticipantManager()
+    including_former = ParticipantQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("participant")
@@ -309,6 +369,10 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_side_display()})"
+
+    @property
+    def is_former(self) -> bool:
+        return self.deactivated_at is not None
 
 
 class Contract(models.Model):

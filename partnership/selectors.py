@@ -1,7 +1,7 @@
 """Reads that need scoping: each takes its scope as an argument and runs a fixed number of
 queries."""
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from .models import (
     Contract,
@@ -30,7 +30,9 @@ def partnerships_for_user(*, user, phase: str = "", service: str = "", q: str = 
         .with_overview()
         .annotate(
             contract_end=Subquery(latest_contract.values("end_date")[:1]),
-            participant_count=Count("participants", distinct=True),
+            participant_count=Count(
+                "participants", filter=Q(participants__deactivated_at__isnull=True), distinct=True
+            ),
         )
         .order_by("title")
     )
@@ -81,7 +83,17 @@ def partnership_overview(*, partnership: Partnership) -> Partnership:
 
 
 def participants_for_partnership(*, partnership: Partnership) -> QuerySet:
+    """The people taking part now."""
     return Participant.objects.filter(partnership=partnership).select_related("user")
+
+
+def participants_with_former(*, partnership: Partnership) -> QuerySet:
+    """The people taking part, then the former participants kept for the record."""
+    return (
+        Participant.including_former.filter(partnership=partnership)
+        .select_related("user")
+        .order_by(F("deactivated_at").asc(nulls_first=True), "side", "user__email")
+    )
 
 
 def open_invitations_for_partnership(*, partnership: Partnership) -> QuerySet:

@@ -9,17 +9,20 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from .api_input import StrictModelSerializer, StrictSerializer
 from .models import (
     CommunicationPlan,
     Contact,
     Contract,
     EscalationStep,
+    Invitation,
     MeetingCadence,
     Organization,
     Participant,
     Partnership,
     Phase,
     Service,
+    Side,
 )
 from .services import CONTRACT_FIELDS
 
@@ -29,7 +32,7 @@ User = get_user_model()
 # --- Partnerships ----------------------------------------------------------------------------
 
 
-class OrganizationSummarySerializer(serializers.ModelSerializer):
+class OrganizationSummarySerializer(StrictModelSerializer):
     class Meta:
         model = Organization
         fields = ["id", "name", "slug"]
@@ -44,7 +47,7 @@ def _services_field(**kwargs):
     )
 
 
-class PartnershipSerializer(serializers.ModelSerializer):
+class PartnershipSerializer(StrictModelSerializer):
     client = OrganizationSummarySerializer(read_only=True)
     supplier = OrganizationSummarySerializer(read_only=True)
     services = _services_field(read_only=True)
@@ -82,7 +85,7 @@ def _organization_field(help_text):
     )
 
 
-class PartnershipCreateSerializer(serializers.Serializer):
+class PartnershipCreateSerializer(StrictSerializer):
     client = _organization_field(_("Id of the client organisation."))
     supplier = _organization_field(_("Id of the supplier organisation."))
     title = serializers.CharField(max_length=200)
@@ -100,7 +103,7 @@ class PartnershipCreateSerializer(serializers.Serializer):
     )
 
 
-class PartnershipUpdateSerializer(serializers.Serializer):
+class PartnershipUpdateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     services = _services_field(allow_empty=False)
     phase = serializers.ChoiceField(choices=Phase.choices, required=False)
@@ -112,67 +115,69 @@ class PartnershipUpdateSerializer(serializers.Serializer):
 # --- Participants ----------------------------------------------------------------------------
 
 
-class UserSummarySerializer(serializers.ModelSerializer):
+class UserSummarySerializer(StrictModelSerializer):
     class Meta:
         model = User
         fields = ["id", "email", "full_name"]
         read_only_fields = fields
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
-    """Read a participant, or add one: `user_id` (a member of the client or supplier
-    organisation) or `email` (anyone on Tandem, e.g. a facilitator), plus side and title."""
+class ParticipantSerializer(StrictModelSerializer):
+    """A participant; `active` is false for a former participant (removed after rating: kept
+    for the record, without access)."""
 
     user = UserSummarySerializer(read_only=True)
-    user_id = serializers.IntegerField(
-        write_only=True,
-        required=False,
-        help_text=_("Id of a member of the partnership's client or supplier organisation."),
-    )
-    email = serializers.EmailField(
-        write_only=True,
-        required=False,
-        help_text=_("E-mail address of a person on Tandem; use it for facilitators."),
-    )
+    active = serializers.SerializerMethodField()
 
     class Meta:
         model = Participant
-        fields = ["id", "user", "user_id", "email", "side", "title", "created_at"]
-        read_only_fields = ["id", "created_at"]
+        fields = ["id", "user", "side", "title", "active", "deactivated_at", "created_at"]
+        read_only_fields = fields
+
+    def get_active(self, participant) -> bool:
+        return not participant.is_former
+
+
+class ParticipantCreateSerializer(StrictSerializer):
+    """Add someone: `user_id` (a member of your own side's organisation, or a facilitator you
+    already work with in another partnership) or `email`, plus side and title."""
+
+    user_id = serializers.IntegerField(
+        required=False,
+        help_text=_(
+            "Id of a member of your side's organisation, or of a facilitator you already work with."
+        ),
+    )
+    email = serializers.EmailField(
+        required=False,
+        help_text=_(
+            "A member of your side's organisation by address, or anyone as facilitator: they "
+            "are invited and join when they accept."
+        ),
+    )
+    side = serializers.ChoiceField(choices=Side.choices)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
 
     def validate(self, attrs):
-        user_id, email = attrs.pop("user_id", None), attrs.pop("email", None)
-        if (user_id is None) == (not email):
+        if ("user_id" in attrs) == bool(attrs.get("email")):
             raise serializers.ValidationError(_("Give either user_id or email."))
-        if user_id is not None:
-            attrs["user"] = self._member_of_partnership(user_id)
-        else:
-            attrs["user"] = User.objects.filter(email__iexact=email).first()
-            if attrs["user"] is None:
-                raise serializers.ValidationError(
-                    {
-                        "email": _(
-                            "Nobody with this address is on Tandem yet. "
-                            "An admin of their organisation can invite them first."
-                        )
-                    }
-                )
         return attrs
 
-    def _member_of_partnership(self, user_id):
-        partnership = self.context["partnership"]
-        user = User.objects.filter(
-            pk=user_id,
-            memberships__organization_id__in=[partnership.client_id, partnership.supplier_id],
-        ).first()
-        if user is None:
-            raise serializers.ValidationError(
-                {"user_id": _("No member of this partnership's organisations has this id.")}
-            )
-        return user
+
+class ParticipantInvitationSerializer(StrictModelSerializer):
+    """The pending invitation that answers adding a facilitator by e-mail: the same for every
+    address, whether or not it has an account."""
+
+    title = serializers.CharField(source="participant_title", read_only=True)
+    status = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "side", "title", "status", "sent_at", "expires_at"]
+        read_only_fields = fields
 
 
-class ParticipantUpdateSerializer(serializers.ModelSerializer):
+class ParticipantUpdateSerializer(StrictModelSerializer):
     class Meta:
         model = Participant
         fields = ["title"]
@@ -181,7 +186,7 @@ class ParticipantUpdateSerializer(serializers.ModelSerializer):
 # --- Contracts -------------------------------------------------------------------------------
 
 
-class ContractSerializer(serializers.ModelSerializer):
+class ContractSerializer(StrictModelSerializer):
     class Meta:
         model = Contract
         fields = ["id", *CONTRACT_FIELDS, "created_at"]
@@ -191,28 +196,28 @@ class ContractSerializer(serializers.ModelSerializer):
 # --- Communication plan ----------------------------------------------------------------------
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(StrictModelSerializer):
     class Meta:
         model = Contact
         fields = ["id", "side", "name", "role", "phone", "email", "availability", "order"]
         read_only_fields = ["id"]
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(StrictModelSerializer):
     class Meta:
         model = MeetingCadence
         fields = ["id", "level", "frequency", "participants", "purpose"]
         read_only_fields = ["id"]
 
 
-class EscalationStepSerializer(serializers.ModelSerializer):
+class EscalationStepSerializer(StrictModelSerializer):
     class Meta:
         model = EscalationStep
         fields = ["id", "level", "client_contact", "supplier_contact", "when"]
         read_only_fields = ["id"]
 
 
-class CommunicationPlanSerializer(serializers.ModelSerializer):
+class CommunicationPlanSerializer(StrictModelSerializer):
     """Fields left out stay as they are; a list that is sent replaces the stored list."""
 
     contacts = ContactSerializer(many=True, required=False)

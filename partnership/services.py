@@ -1,18 +1,23 @@
 """Every state change of the tenancy core. Keyword-only, one transaction each, validation inside."""
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import services_orgs
 from .access import Action, access_for
 from .models import (
     MANAGING_ROLES,
     CommunicationPlan,
     Contract,
+    Invitation,
     Membership,
     Organization,
     Participant,
@@ -188,12 +193,92 @@ def checklist_item_toggle(*, actor, partnership: Partnership, key: str, done: bo
 
 # --- Participants ----------------------------------------------------------------------------
 
+# Feature apps register what makes a participant's seat part of the record (submitted STI
+# ratings, ...): `record()` returns an `Exists` over rows with OuterRef("partnership_id") and
+# OuterRef("user_id"). Such a participant is deactivated when removed, never deleted.
+_PARTICIPANT_RECORDS: list[Callable[[], Exists]] = []
 
-def _check_participant_side(partnership: Partnership, user, side: str) -> None:
+
+def register_participant_record(record: Callable[[], Exists]) -> None:
+    if record not in _PARTICIPANT_RECORDS:
+        _PARTICIPANT_RECORDS.append(record)
+
+
+def _on_record() -> Q:
+    q = Q(pk__in=[])
+    for record in _PARTICIPANT_RECORDS:
+        q |= Q(record())
+    return q
+
+
+def participants_end(*, participants) -> None:
+    """End these seats: those on the record become former participants, the rest go."""
+    now = timezone.now()
+    for participant in participants.filter(_on_record()).select_for_update():
+        participant.deactivated_at = now
+        participant.save(update_fields=["deactivated_at"])  # one save each: the history shows it
+    participants.exclude(_on_record()).delete()
+
+
+def _manageable_sides(access) -> tuple[str, ...]:
+    """A manager looks after their own side and, with the other side's managers, the
+    facilitator; never the other side's people."""
+    return (access.side, Side.FACILITATOR) if access.is_manager else ()
+
+
+def manageable_sides(*, actor, partnership: Partnership) -> tuple[str, ...]:
+    access = access_for(actor, partnership)
+    return _manageable_sides(access) if access.can(Action.MANAGE) else ()
+
+
+def _check_side(access, side: str) -> None:
     if side not in Side.values:
         raise ValidationError({"side": _("Choose a valid side.")})
+    if side not in _manageable_sides(access):
+        raise ValidationError(
+            {
+                "side": _(
+                    "You add people of your own side (%(side)s) or a facilitator; the other "
+                    "side's managers add theirs."
+                )
+                % {"side": Side(access.side).label}
+            }
+        )
+
+
+def _facilitator_known_to(actor, partnership: Partnership):
+    """People who may be added as facilitator directly: taking part (or having taken part) in a
+    partnership the actor can see, and members of an organisation that is neither party. Anyone
+    else is invited by e-mail, so no answer tells who else has an account."""
+    parties = [partnership.client_id, partnership.supplier_id]
+    seen = Participant.including_former.filter(
+        partnership__in=Partnership.objects.visible_to(actor)
+    ).values("user_id")
+    return (
+        User.objects.filter(is_active=True, pk__in=seen)
+        .filter(
+            Exists(
+                Membership.objects.filter(user=OuterRef("pk")).exclude(organization_id__in=parties)
+            )
+        )
+        .exclude(
+            Exists(Membership.objects.filter(user=OuterRef("pk"), organization_id__in=parties))
+        )
+    )
+
+
+def _check_person(access, partnership: Partnership, user, side: str) -> None:
     if side == Side.FACILITATOR:
-        return  # facilitators come from their own organisation
+        if not _facilitator_known_to(access.user, partnership).filter(pk=user.pk).exists():
+            raise ValidationError(
+                {
+                    "user": _(
+                        "Choose a facilitator you already work with, from outside both "
+                        "organisations, or invite the facilitator by e-mail."
+                    )
+                }
+            )
+        return
     org = partnership.organization_for_side(side)
     if not Membership.objects.filter(user=user, organization=org).exists():
         raise ValidationError(
@@ -201,17 +286,41 @@ def _check_participant_side(partnership: Partnership, user, side: str) -> None:
         )
 
 
-@transaction.atomic
-def participant_add(*, actor, partnership: Partnership, user, side: str, title: str = ""):
-    _require(actor, partnership, Action.MANAGE)
-    _check_participant_side(partnership, user, side)
+def participant_join(*, partnership: Partnership, user, side: str, title: str = ""):
+    """Seat `user` on `side`, re-activating a former participant. Someone already taking part
+    keeps their side and title. Returns (participant, joined)."""
+    participant = (
+        Participant.including_former.select_for_update()
+        .filter(partnership=partnership, user=user)
+        .first()
+    )
+    if participant is not None and not participant.is_former:
+        return participant, False
+    if participant is None:
+        participant = Participant(partnership=partnership, user=user)
+    participant.side, participant.title, participant.deactivated_at = side, title, None
     try:
         with transaction.atomic():
-            participant = Participant.objects.create(
-                partnership=partnership, user=user, side=side, title=title
-            )
-    except IntegrityError as exc:
+            participant.save()
+    except IntegrityError as exc:  # added by someone else a moment ago
         raise ValidationError({"user": _("This person already takes part.")}) from exc
+    return participant, True
+
+
+@transaction.atomic
+def participant_add(
+    *, actor, partnership: Partnership, user, side: str, title: str = ""
+) -> Participant:
+    """Add a member of the actor's own side, or a facilitator the actor already works with;
+    a former participant is re-activated. Nobody's organisation role changes."""
+    access = _require(actor, partnership, Action.MANAGE)
+    _check_side(access, side)
+    _check_person(access, partnership, user, side)
+    participant, joined = participant_join(
+        partnership=partnership, user=user, side=side, title=title.strip()
+    )
+    if not joined:
+        raise ValidationError({"user": _("This person already takes part.")})
     notify(
         users=[user],
         kind="partnership.participant_added",
@@ -224,8 +333,86 @@ def participant_add(*, actor, partnership: Partnership, user, side: str, title: 
 
 
 @transaction.atomic
+def participant_invite(*, actor, partnership: Partnership, email: str, title: str = ""):
+    """Invite a facilitator by e-mail. The answer is the same pending invitation whether or not
+    the address has an account; the person joins as facilitator when they accept."""
+    access = _require(actor, partnership, Action.MANAGE)
+    email = services_orgs.clean_email(email)
+    own_org = partnership.organization_for_side(access.side)
+    if Membership.objects.filter(organization=own_org, user__email__iexact=email).exists():
+        raise ValidationError(
+            {
+                "email": _(
+                    "This person is a member of %(org)s, a party to this partnership: add them "
+                    "on your own side."
+                )
+                % {"org": own_org.name}
+            }
+        )
+    if Participant.objects.filter(partnership=partnership, user__email__iexact=email).exists():
+        raise ValidationError({"email": _("This person already takes part.")})
+    return services_orgs.facilitator_invitation_send(
+        actor=actor, partnership=partnership, email=email, participant_title=title.strip()
+    )
+
+
+@transaction.atomic
+def participant_add_by_email(
+    *, actor, partnership: Partnership, email: str, side: str, title: str = ""
+) -> Participant | Invitation:
+    """The one entry for adding by address (the page's form and the API): a facilitator is
+    invited; a person of the actor's own side is found among their organisation's members only,
+    so nothing tells who has an account elsewhere."""
+    access = _require(actor, partnership, Action.MANAGE)
+    _check_side(access, side)
+    if side == Side.FACILITATOR:
+        return participant_invite(actor=actor, partnership=partnership, email=email, title=title)
+    email = services_orgs.clean_email(email)
+    org = partnership.organization_for_side(side)
+    user = User.objects.filter(email__iexact=email, memberships__organization=org).first()
+    if user is None:
+        raise ValidationError(
+            {
+                "email": _(
+                    "No member of %(org)s has this address. An admin of %(org)s can invite them "
+                    "first."
+                )
+                % {"org": org.name}
+            }
+        )
+    return participant_add(actor=actor, partnership=partnership, user=user, side=side, title=title)
+
+
+@transaction.atomic
+def participant_add_by_id(
+    *, actor, partnership: Partnership, user_id: int, side: str, title: str = ""
+) -> Participant:
+    """Add by user id (the API): the id is looked for only among the people the actor may add,
+    so an id of anyone else answers exactly like an id of nobody."""
+    access = _require(actor, partnership, Action.MANAGE)
+    _check_side(access, side)
+    if side == Side.FACILITATOR:
+        eligible = _facilitator_known_to(actor, partnership)
+    else:
+        eligible = User.objects.filter(
+            memberships__organization=partnership.organization_for_side(side)
+        )
+    user = eligible.filter(pk=user_id).first()
+    if user is None:
+        _check_person(access, partnership, User(pk=0), side)  # raises the message for nobody
+    return participant_add(actor=actor, partnership=partnership, user=user, side=side, title=title)
+
+
+def _require_manageable(actor, participant: Participant):
+    access = _require(actor, participant.partnership, Action.MANAGE)
+    if participant.side not in _manageable_sides(access):
+        raise PermissionDenied(_("Only the managers of that side can change its people."))
+    return access
+
+
+@transaction.atomic
 def participant_update(*, actor, participant: Participant, title: str) -> Participant:
-    _require(actor, participant.partnership, Action.MANAGE)
+    _require_manageable(actor, participant)
     participant.title = title
     participant.save(update_fields=["title"])
     return participant
@@ -233,8 +420,10 @@ def participant_update(*, actor, participant: Participant, title: str) -> Partic
 
 @transaction.atomic
 def participant_remove(*, actor, participant: Participant) -> None:
-    _require(actor, participant.partnership, Action.MANAGE)
-    participant.delete()
+    """Remove a participant of the actor's side or the facilitator. Someone on the record (a
+    submitted rating) becomes a former participant instead: no access, history kept."""
+    _require_manageable(actor, participant)
+    participants_end(participants=Participant.objects.filter(pk=participant.pk))
 
 
 # --- Contracts -------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from .models import (
     Side,
     _invitation_expiry,
 )
-from .notifications import enqueue_after_commit, notify
+from .notifications import notify
 
 User = get_user_model()
 
@@ -119,12 +119,16 @@ def membership_remove(*, actor, membership: Membership) -> None:
     _require_org_admin(actor, membership.organization)
     if _is_last_admin(membership):
         raise ValidationError(_("An organisation needs at least one admin."))
+    from .services import participants_end
+
     org = membership.organization
-    # Leaving the organisation also ends their seat in its partnerships.
-    Participant.objects.filter(user=membership.user).filter(
-        Q(partnership__client=org, side=Side.CLIENT)
-        | Q(partnership__supplier=org, side=Side.SUPPLIER)
-    ).delete()
+    # Leaving the organisation also ends their seat in its partnerships (raters stay as former).
+    participants_end(
+        participants=Participant.objects.filter(user=membership.user).filter(
+            Q(partnership__client=org, side=Side.CLIENT)
+            | Q(partnership__supplier=org, side=Side.SUPPLIER)
+        )
+    )
     membership.delete()
 
 
@@ -133,6 +137,17 @@ def membership_remove(*, actor, membership: Membership) -> None:
 
 def _new_token() -> str:
     return secrets.token_urlsafe(32)
+
+
+def _issue_and_send(invitation: Invitation) -> None:
+    """Give the invitation a fresh token, store only its hash, and write the e-mail with the
+    link to the outbox in this transaction: after it the raw token exists nowhere but the mail."""
+    from .emails import send_invitation
+
+    token = _new_token()
+    invitation.token_hash = Invitation.hash_token(token)
+    invitation.save()
+    send_invitation(invitation, token=token)
 
 
 @transaction.atomic
@@ -148,11 +163,7 @@ def invitation_send(
 ) -> Invitation:
     if check_admin:
         _require_org_admin(actor, organization)
-    email = User.objects.normalize_email(email).lower().strip()
-    try:
-        validate_email(email)
-    except ValidationError as exc:
-        raise ValidationError({"email": _("Enter a valid e-mail address.")}) from exc
+    email = clean_email(email)
     if role not in Role.values:
         raise ValidationError({"role": _("Choose a valid role.")})
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
@@ -166,23 +177,62 @@ def invitation_send(
         raise ValidationError(
             {"email": _("An invitation for this address is already open; resend it instead.")}
         )
-    invitation = Invitation.objects.create(
+    invitation = Invitation(
         organization=organization,
         email=email,
         role=role,
-        token=_new_token(),
         invited_by=actor,
         partnership=partnership,
+        side=_side_of(partnership, organization) if partnership else "",
         participant_title=participant_title,
     )
-    _queue_invitation_email(invitation)
+    _issue_and_send(invitation)
     return invitation
 
 
-def _queue_invitation_email(invitation: Invitation) -> None:
-    from .tasks import send_invitation_email
+def _side_of(partnership: Partnership, organization: Organization) -> str:
+    return Side.CLIENT if partnership.client_id == organization.pk else Side.SUPPLIER
 
-    enqueue_after_commit(send_invitation_email, str(invitation.pk))
+
+def clean_email(email: str) -> str:
+    email = User.objects.normalize_email(email or "").lower().strip()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationError({"email": _("Enter a valid e-mail address.")}) from exc
+    return email
+
+
+def facilitator_invitation_send(
+    *, actor, partnership: Partnership, email: str, participant_title: str = ""
+) -> Invitation:
+    """Invite someone by e-mail to facilitate a partnership; they join when they accept.
+
+    The caller (`services.participant_invite`) has checked the actor's role. Whether the address
+    has an account makes no difference here: an open invitation to the same address is sent
+    again with a new link, otherwise a new one is sent.
+    """
+    invitation = (
+        Invitation.objects.select_for_update()
+        .filter(
+            partnership=partnership,
+            organization__isnull=True,
+            email=email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+        )
+        .first()
+    )
+    if invitation is None:
+        invitation = Invitation(
+            partnership=partnership, email=email, side=Side.FACILITATOR, role=Role.MEMBER
+        )
+    invitation.invited_by = actor
+    invitation.participant_title = participant_title
+    invitation.sent_at = timezone.now()
+    invitation.expires_at = _invitation_expiry()
+    _issue_and_send(invitation)
+    return invitation
 
 
 @transaction.atomic
@@ -219,18 +269,27 @@ def partnership_invitation_resend(*, actor, invitation: Invitation) -> Invitatio
 def _resend(invitation: Invitation) -> Invitation:
     if invitation.status in ("accepted", "revoked"):
         raise ValidationError(_("Only open invitations can be resent."))
-    invitation.token = _new_token()
     invitation.sent_at = timezone.now()
     invitation.expires_at = _invitation_expiry()
-    invitation.save(update_fields=["token", "sent_at", "expires_at"])
-    _queue_invitation_email(invitation)
+    _issue_and_send(invitation)
     return invitation
+
+
+def invitation_by_token(token: str, *, for_update: bool = False) -> Invitation | None:
+    """The invitation whose link carries `token`, looked up by the token's hash."""
+    qs = Invitation.objects.select_related("organization", "partnership", "invited_by")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    return qs.filter(token_hash=Invitation.hash_token(token or "")).first()
 
 
 @transaction.atomic
 def invitation_accept(*, user, token: str) -> Invitation:
-    """Join the organisation (and partnership) of an invitation. Single use, expires."""
-    invitation = Invitation.objects.select_for_update().filter(token=token).first()
+    """Join the organisation (and partnership) of an invitation. Single use, expires.
+
+    An existing membership keeps its role, and someone already taking part keeps their side: an
+    invitation never changes what a person already is."""
+    invitation = invitation_by_token(token, for_update=True)
     if invitation is None:
         raise ValidationError(_("This invitation link is not valid."))
     if invitation.status == "revoked":
@@ -244,19 +303,20 @@ def invitation_accept(*, user, token: str) -> Invitation:
             _("This invitation was sent to %(email)s. Log in with that address to accept it.")
             % {"email": invitation.email}
         )
-    Membership.objects.get_or_create(
-        user=user, organization=invitation.organization, defaults={"role": invitation.role}
-    )
-    if invitation.partnership_id:
-        side = (
-            Side.CLIENT
-            if invitation.partnership.client_id == invitation.organization_id
-            else Side.SUPPLIER
+    if invitation.is_facilitator_invitation:
+        _check_can_facilitate(user, invitation.partnership)
+    else:
+        Membership.objects.get_or_create(
+            user=user, organization=invitation.organization, defaults={"role": invitation.role}
         )
-        Participant.objects.get_or_create(
+    if invitation.partnership_id:
+        from .services import participant_join
+
+        participant_join(
             partnership=invitation.partnership,
             user=user,
-            defaults={"side": side, "title": invitation.participant_title},
+            side=invitation.side or _side_of(invitation.partnership, invitation.organization),
+            title=invitation.participant_title,
         )
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
@@ -267,7 +327,7 @@ def invitation_accept(*, user, token: str) -> Invitation:
             kind="organization.invitation_accepted",
             partnership=invitation.partnership,
             title=_("%(person)s accepted your invitation to %(org)s"),
-            params={"person": user.display_name, "org": invitation.organization.name},
+            params={"person": user.display_name, "org": invitation.joins_name},
             url=(
                 invitation.partnership.get_absolute_url()
                 if invitation.partnership_id
@@ -275,6 +335,26 @@ def invitation_accept(*, user, token: str) -> Invitation:
             ),
         )
     return invitation
+
+
+def _check_can_facilitate(user, partnership: Partnership) -> None:
+    """A facilitator stands between the two sides: a member of either party cannot be one (it
+    would also hide their role on their own side)."""
+    party = (
+        Organization.objects.filter(
+            pk__in=[partnership.client_id, partnership.supplier_id], memberships__user=user
+        )
+        .order_by("name")
+        .first()
+    )
+    if party is not None:
+        raise ValidationError(
+            _(
+                "You are a member of %(org)s, a party to this partnership, so you cannot be its "
+                "facilitator. Ask a manager of %(org)s to add you on that side."
+            )
+            % {"org": party.name}
+        )
 
 
 def invitations_purge_expired() -> int:

@@ -51,14 +51,19 @@ def facilitators(*, partnership: Partnership) -> QuerySet:
         is_active=True,
         participations__partnership=partnership,
         participations__side=Side.FACILITATOR,
+        participations__deactivated_at__isnull=True,  # former participants are not told
     )
 
 
 def people_to_inform(*, partnership: Partnership) -> QuerySet:
-    """Both sides and the facilitator: every active participant."""
+    """Both sides and the facilitator: every active participant (not the former ones)."""
     return (
         get_user_model()
-        .objects.filter(is_active=True, participations__partnership=partnership)
+        .objects.filter(
+            is_active=True,
+            participations__partnership=partnership,
+            participations__deactivated_at__isnull=True,
+        )
         .distinct()
     )
 
@@ -101,7 +106,9 @@ def carried_over_actions(*, review_round: ReviewRound) -> QuerySet:
 
 def facilitated_partnerships(*, user) -> QuerySet:
     return Partnership.objects.filter(
-        participants__user=user, participants__side=Side.FACILITATOR
+        participants__user=user,
+        participants__side=Side.FACILITATOR,
+        participants__deactivated_at__isnull=True,
     ).distinct()
 
 

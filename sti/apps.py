@@ -13,10 +13,12 @@ class StiConfig(AppConfig):
         from partnership.navigation import Tab, register_tab
         from partnership.panels import Panel, register_panel
         from partnership.phases import ChecklistItem, register
+        from partnership.services import register_participant_record
 
         from . import demo, panels
 
         register_seeder(demo.seed)
+        register_participant_record(_rated)
         register_history_source(_history_sources)
         register_tab(Tab("sti", _("Cooperation"), "sti:home", order=20))
         register_panel(
@@ -37,6 +39,21 @@ class StiConfig(AppConfig):
                 lambda p: p.indicator_sets.filter(adopted_at__isnull=False).exists(),
             )
         )
+
+
+def _rated():
+    """A participant who submitted ratings stays on the record as a former participant."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import Response
+
+    return Exists(
+        Response.objects.filter(
+            survey__partnership_id=OuterRef("partnership_id"),
+            respondent_id=OuterRef("user_id"),
+            submitted_at__isnull=False,
+        )
+    )
 
 
 def _history_sources(partnership):

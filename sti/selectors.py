@@ -195,7 +195,11 @@ def participants_to_inform(*, partnership: Partnership) -> QuerySet:
     """Everyone who hears that results are available: both sides and the facilitator."""
     return (
         get_user_model()
-        .objects.filter(is_active=True, participations__partnership=partnership)
+        .objects.filter(
+            is_active=True,
+            participations__partnership=partnership,
+            participations__deactivated_at__isnull=True,
+        )
         .distinct()
     )
 

@@ -1,6 +1,7 @@
 """factory_boy factories for the tenancy core; feature apps keep theirs in tests/<app>/."""
 
 import datetime
+import secrets
 
 import factory
 from django.conf import settings
@@ -11,6 +12,7 @@ from partnership.models import (
     Contact,
     Contract,
     EscalationStep,
+    Invitation,
     MeetingCadence,
     Membership,
     Organization,
@@ -145,6 +147,17 @@ def participant(
     user = member(org, role, **user_kwargs) if org is not None else UserFactory(**user_kwargs)
     ParticipantFactory(partnership=partnership, user=user, side=side, title=title)
     return user
+
+
+def invitation(org, email: str, **kwargs) -> Invitation:
+    """An invitation as if just e-mailed: only its token's hash is stored; the raw token, which
+    only the e-mail carries, is handed to the test as `invitation.raw_token`."""
+    token = secrets.token_urlsafe(32)
+    created = Invitation.objects.create(
+        organization=org, email=email, token_hash=Invitation.hash_token(token), **kwargs
+    )
+    created.raw_token = token
+    return created
 
 
 assert settings  # settings import keeps factory modules importable only under Django

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import selectors, services_orgs
-from ..models import Invitation, Membership, Role
+from ..models import Membership, Role
 from ..panels import card_panels
 from ..work import kind_labels, work_for
 
@@ -72,11 +72,7 @@ def my_work(request):
 
 
 def invitation_accept(request, token):
-    invitation = (
-        Invitation.objects.select_related("organization", "partnership", "invited_by")
-        .filter(token=token)
-        .first()
-    )
+    invitation = services_orgs.invitation_by_token(token)
     if invitation is None:
         request.session.pop("pending_invitation", None)
         raise Http404
@@ -95,7 +91,7 @@ def invitation_accept(request, token):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("partnership:dashboard")
-        messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organization.name})
+        messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.joins_name})
         if invitation.partnership_id:
             return redirect(invitation.partnership)
         return redirect("partnership:dashboard")

@@ -4,12 +4,13 @@ organisation sent again, a participant's title, removing one."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, View
 
 from .. import selectors, services, services_orgs
 from ..forms import ParticipantAddForm, ParticipantTitleForm
-from ..models import Participant
+from ..models import Invitation, Participant
 from ..scoping import PartnershipScopedMixin
 from .base import apply_errors, nothing_changed
 
@@ -20,32 +21,49 @@ class ParticipantListView(PartnershipScopedMixin, FormView):
     shows_form_on_get = False  # everyone reads the list; only managers see and post the form
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "partnership": self.partnership}
+        return {**super().get_form_kwargs(), "partnership": self.partnership, "sides": self.sides}
+
+    @cached_property
+    def sides(self) -> tuple[str, ...]:
+        """The sides whose people this user looks after here (none unless a manager)."""
+        return services.manageable_sides(actor=self.request.user, partnership=self.partnership)
 
     def get_context_data(self, **kwargs):
         if self.access.is_manager:
             kwargs["open_invitations"] = selectors.open_invitations_for_partnership(
                 partnership=self.partnership
             )
+        people = list(selectors.participants_with_former(partnership=self.partnership))
         return super().get_context_data(
-            participants=selectors.participants_for_partnership(partnership=self.partnership),
+            participants=[p for p in people if not p.is_former],
+            former_participants=[p for p in people if p.is_former],
+            manageable_sides=self.sides,
             **kwargs,
         )
 
     def form_valid(self, form):
         d = form.cleaned_data
         try:
-            services.participant_add(
+            added = services.participant_add_by_email(
                 actor=self.request.user,
                 partnership=self.partnership,
-                user=d["user"],
+                email=d["email"],
                 side=d["side"],
                 title=d["title"],
             )
         except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "user" in exc.error_dict:  # the person: by address
+                exc = ValidationError({"email": exc.error_dict["user"]})
             apply_errors(form, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _("Participant added."))
+        if isinstance(added, Invitation):
+            messages.success(
+                self.request,
+                _("Invitation sent to %(email)s. They join as facilitator when they accept it.")
+                % {"email": added.email},
+            )
+        else:
+            messages.success(self.request, _("Participant added."))
         return redirect("partnership:participants", partnership_id=self.partnership.pk)
 
 
@@ -103,6 +121,17 @@ class ParticipantRemoveView(PartnershipScopedMixin, View):
         return Participant.objects.filter(partnership=partnership)
 
     def post(self, request, partnership_id, participant_id):
-        services.participant_remove(actor=request.user, participant=self.get_object())
-        messages.success(request, _("Participant removed."))
+        participant = self.get_object()
+        services.participant_remove(actor=request.user, participant=participant)
+        if Participant.including_former.filter(pk=participant.pk).exists():
+            messages.success(
+                request,
+                _(
+                    "%(name)s is now a former participant: their ratings stay, their access "
+                    "ends. Add them again to re-activate them."
+                )
+                % {"name": participant.user.display_name},
+            )
+        else:
+            messages.success(request, _("Participant removed."))
         return redirect("partnership:participants", partnership_id=self.partnership.pk)

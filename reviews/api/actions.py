@@ -113,7 +113,10 @@ class ActionViewSet(
         return Response(self.get_serializer(fresh).data, status=status_code)
 
     def _owner(self, pk):
-        users = get_user_model().objects.filter(participations__partnership=self.partnership)
+        users = get_user_model().objects.filter(
+            participations__partnership=self.partnership,
+            participations__deactivated_at__isnull=True,
+        )
         return get_in_scope_or_400(
             users.distinct(),
             pk,

@@ -1,7 +1,5 @@
 """Objects the isolation world needs that tests/factories.py does not make."""
 
-import secrets
-
 from accounts.models import ApiToken
 from partnership.models import Invitation
 from tests import factories as f
@@ -16,14 +14,9 @@ def make_api_token(user, name: str) -> tuple[ApiToken, str]:
 
 
 def make_invitation(org, email: str, partnership, invited_by) -> Invitation:
-    return Invitation.objects.create(
-        organization=org,
-        email=email,
-        role="member",
-        token=secrets.token_urlsafe(32),
-        partnership=partnership,
-        invited_by=invited_by,
-    )
+    from tests.factories import invitation
+
+    return invitation(org, email, role="member", partnership=partnership, invited_by=invited_by)
 
 
 def make_plan_items(partnership, tag: str) -> dict:

@@ -26,7 +26,7 @@ SAMPLES: dict[str, Callable[[Any, dict], Any]] = {
     "contract_id": lambda kit, v: kit.contract.pk,
     "participant_id": lambda kit, v: kit.participant.pk,
     "notification_id": lambda kit, v: kit.notification.pk,
-    "token": lambda kit, v: kit.invitation.token,  # the invitation link, sent to someone else
+    "token": lambda kit, v: kit.invitation.raw_token,  # the invitation link, sent to someone else
     "slug": lambda kit, v: kit.org.slug,
     "membership_id": lambda kit, v: kit.membership.pk,
     "invitation_id": lambda kit, v: kit.invitation.pk,

@@ -77,6 +77,7 @@ def constructor_samples(world) -> dict:
         "user": world.manager,
         "thread": ThreadFactory(partnership=world.partnership, created_by=world.manager),
         "side": "client",
+        "sides": ("client", "facilitator"),
         "taken": set(),
         "current": {},
         "plan": world.partnership.communication_plan,

@@ -9,8 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from partnership.models import Invitation, Membership, Role
-from partnership.services_orgs import _new_token
+from partnership.models import Invitation, Membership, Participant, Role
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +38,7 @@ def _send(client, captured, email="new.person@example.com", role=Role.MANAGER):
 
 
 def _invitation(org, email, **kwargs) -> Invitation:
-    return Invitation.objects.create(organization=org, email=email, token=_new_token(), **kwargs)
+    return f.invitation(org, email, **kwargs)
 
 
 def _verified_user(email):
@@ -58,23 +57,24 @@ def test_new_person_signs_up_through_the_link_and_joins_with_the_role(
     assert invite_mail.to == ["new.person@example.com"]
     assert "Hospital" in invite_mail.subject
     link = _link_in(invite_mail)
-    assert link == f"/invitations/{invitation.token}/"
+    assert invitation.token_hash == Invitation.hash_token(link.split("/")[2])
 
     client.logout()
     response = client.get(link)
     assert response.status_code == 200
     assert reverse("account_signup") in response.content.decode()
 
-    response = client.post(
-        reverse("account_signup"),
-        {
-            "email": "new.person@example.com",
-            "full_name": "New Person",
-            "password1": NEW_PASSWORD,
-            "password2": NEW_PASSWORD,
-        },
-        HTTP_ACCEPT_LANGUAGE="en",  # an English browser: the account keeps English
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        response = client.post(
+            reverse("account_signup"),
+            {
+                "email": "new.person@example.com",
+                "full_name": "New Person",
+                "password1": NEW_PASSWORD,
+                "password2": NEW_PASSWORD,
+            },
+            HTTP_ACCEPT_LANGUAGE="en",  # an English browser: the account keeps English
+        )
     assert response.status_code == 302
     assert not Membership.objects.filter(user__email="new.person@example.com").exists()
     confirm = _confirmation_link_in(mail.outbox[-1])
@@ -117,7 +117,7 @@ def test_existing_user_logs_in_from_the_link_and_accepts(
 def test_link_is_single_use(client, world):
     person = _verified_user("once@example.com")
     invitation = _invitation(world.hospital, "once@example.com", invited_by=world.manager)
-    link = f"/invitations/{invitation.token}/"
+    link = f"/invitations/{invitation.raw_token}/"
     client.force_login(person)
     client.post(link)
     Membership.objects.filter(user=person).delete()  # removed again later
@@ -133,7 +133,7 @@ def test_expired_link_is_refused_with_a_message(client, world):
     invitation = _invitation(
         world.hospital, "late@example.com", expires_at=timezone.now() - timedelta(minutes=1)
     )
-    link = f"/invitations/{invitation.token}/"
+    link = f"/invitations/{invitation.raw_token}/"
     client.force_login(person)
     assert "can no longer be used" in client.get(link, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     response = client.post(link, follow=True, HTTP_ACCEPT_LANGUAGE="en")
@@ -155,7 +155,7 @@ def test_revoked_link_is_refused_with_a_message(client, world):
     invitation.refresh_from_db()
     assert invitation.status == "revoked"
     client.force_login(person)
-    link = f"/invitations/{invitation.token}/"
+    link = f"/invitations/{invitation.raw_token}/"
     response = client.post(link, follow=True, HTTP_ACCEPT_LANGUAGE="en")
     assert "This invitation has been withdrawn." in response.content.decode()
     assert not Membership.objects.filter(user=person).exists()
@@ -171,7 +171,7 @@ def test_resend_makes_a_new_link_and_expiry_and_kills_the_old_link(
         role=Role.MEMBER,
         expires_at=timezone.now() - timedelta(days=1),
     )
-    old_link = f"/invitations/{invitation.token}/"
+    old_link = f"/invitations/{invitation.raw_token}/"
     client.force_login(world.manager)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -210,8 +210,8 @@ def test_resend_and_revoke_refuse_an_accepted_invitation(client, world):
 def test_link_for_someone_else_does_not_exist_for_a_signed_in_stranger(client, world):
     invitation = _invitation(world.hospital, "someone@example.com")
     client.force_login(world.outsider)
-    assert client.get(f"/invitations/{invitation.token}/").status_code == 404
-    assert client.post(f"/invitations/{invitation.token}/").status_code == 404
+    assert client.get(f"/invitations/{invitation.raw_token}/").status_code == 404
+    assert client.post(f"/invitations/{invitation.raw_token}/").status_code == 404
     assert not Membership.objects.filter(user=world.outsider, organization=world.hospital).exists()
 
 
@@ -264,14 +264,89 @@ def test_invitation_list_runs_a_constant_number_of_queries(client, world):
     assert len(few.captured_queries) == len(many.captured_queries)
 
 
-def test_inviter_is_notified_when_the_invitation_is_accepted(world):
+def test_inviter_is_notified_when_the_invitation_is_accepted(
+    world, django_capture_on_commit_callbacks
+):
     from partnership import services_orgs
     from partnership.models import Notification
 
     newcomer = f.UserFactory(email="newcomer@example.com")
-    invitation = services_orgs.invitation_send(
-        actor=world.manager, organization=world.hospital, email=newcomer.email
-    )
-    services_orgs.invitation_accept(user=newcomer, token=invitation.token)
+    with django_capture_on_commit_callbacks(execute=True):
+        services_orgs.invitation_send(
+            actor=world.manager, organization=world.hospital, email=newcomer.email
+        )
+    services_orgs.invitation_accept(user=newcomer, token=_link_in(mail.outbox[-1]).split("/")[2])
     note = Notification.objects.get(user=world.manager, kind="organization.invitation_accepted")
     assert newcomer.display_name in note.display_title
+
+
+# --- hashed tokens and facilitator invitations (issue 14, items 3 and 5) --------------------
+
+
+def _stored_values(invitation) -> list[str]:
+    row = Invitation.objects.filter(pk=invitation.pk).values().get()
+    return [str(value) for value in row.values()]
+
+
+def test_an_invited_facilitator_joins_through_the_link_once_and_the_token_is_not_stored(
+    client, world, django_capture_on_commit_callbacks
+):
+    person = _verified_user("coach@elsewhere.test")
+    client.force_login(world.supplier_lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/partnerships/{world.partnership.pk}/participants/",
+            {"email": "coach@elsewhere.test", "side": "facilitator", "title": "Coach"},
+        )
+    link = _link_in(mail.outbox[-1])
+    token = link.split("/")[2]
+    invitation = Invitation.objects.get(email="coach@elsewhere.test")
+    assert invitation.organization is None and invitation.side == "facilitator"
+    assert not any(token in value for value in _stored_values(invitation))
+    assert invitation.token_hash == Invitation.hash_token(token)
+
+    client.force_login(person)
+    assert client.post(link).status_code == 302
+    seat = Participant.objects.get(partnership=world.partnership, user=person)
+    assert (seat.side, seat.title) == ("facilitator", "Coach")
+    assert not Membership.objects.filter(user=person).exists()  # no organisation joined
+    response = client.post(link, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "This invitation has already been used." in response.content.decode()
+
+
+def test_resending_issues_a_new_token_and_only_its_hash_is_stored(
+    client, world, django_capture_on_commit_callbacks
+):
+    invitation = _invitation(world.hospital, "resend@example.com")
+    old_hash = invitation.token_hash
+    client.force_login(world.manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse(
+                "orgs:invitation_resend",
+                kwargs={"slug": "hospital", "invitation_id": invitation.pk},
+            )
+        )
+    token = _link_in(mail.outbox[-1]).split("/")[2]
+    invitation.refresh_from_db()
+    assert invitation.token_hash not in (old_hash, token)
+    assert invitation.token_hash == Invitation.hash_token(token)
+    assert not any(token in value for value in _stored_values(invitation))
+
+
+def test_the_migration_hashes_tokens_stored_before_and_their_links_keep_working(client, world):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("partnership.migrations.0004_invitation_token_hash")
+    person = _verified_user("before@example.com")
+    invitation = Invitation.objects.create(
+        organization=world.hospital, email="before@example.com", token_hash="an-old-clear-token"
+    )
+    migration.hash_existing_tokens(apps, None)
+    invitation.refresh_from_db()
+    assert invitation.token_hash == Invitation.hash_token("an-old-clear-token")
+    client.force_login(person)
+    client.post("/invitations/an-old-clear-token/")
+    assert Membership.objects.filter(user=person, organization=world.hospital).exists()

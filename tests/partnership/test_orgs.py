@@ -6,7 +6,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partnership.models import Invitation, Membership, Organization, Participant, Role
-from partnership.services_orgs import _new_token
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +18,7 @@ def _membership(user, org) -> Membership:
 
 
 def _invitation(org, email="new@hospital.test", **kwargs) -> Invitation:
-    return Invitation.objects.create(organization=org, email=email, token=_new_token(), **kwargs)
+    return f.invitation(org, email, **kwargs)
 
 
 def _routes(world) -> dict[str, str]:
