@@ -1,7 +1,6 @@
 """The hub API's document library and uploads: documents, versions, downloads, and what bad files
 get (a 400 on the field, and nothing stored: no row, no file under MEDIA_ROOT/hub)."""
 
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
