@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from partnership.api_input import StrictModelSerializer, StrictSerializer
 from partnership.models import Service
 
 from .models import KPI, KPI_FIELDS, Direction, Frequency, Measurement, NormProposal, Source
@@ -32,7 +33,7 @@ def _status_field(**kwargs):
 # --- KPIs ------------------------------------------------------------------------------------
 
 
-class KPISerializer(serializers.ModelSerializer):
+class KPISerializer(StrictModelSerializer):
     """A KPI with its most recent measurement (read from the list's annotations)."""
 
     latest_period = serializers.SerializerMethodField(
@@ -65,7 +66,7 @@ class KPISerializer(serializers.ModelSerializer):
         return kpi.status_of(getattr(kpi, "latest_value", None)).value
 
 
-class KPIWriteSerializer(serializers.ModelSerializer):
+class KPIWriteSerializer(StrictModelSerializer):
     """Define or change a KPI. Fields left out of a PATCH stay as they are."""
 
     class Meta:
@@ -74,7 +75,7 @@ class KPIWriteSerializer(serializers.ModelSerializer):
         validators = []  # name uniqueness is the service's (case-insensitive, per partnership)
 
 
-class KPITemplateSerializer(serializers.Serializer):
+class KPITemplateSerializer(StrictSerializer):
     key = serializers.CharField(read_only=True, help_text=_("Send it to from-library to copy."))
     service = serializers.ChoiceField(choices=Service.choices, read_only=True)
     name = serializers.CharField(read_only=True)
@@ -87,7 +88,7 @@ class KPITemplateSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=Source.choices, read_only=True)
 
 
-class KPIFromLibrarySerializer(serializers.Serializer):
+class KPIFromLibrarySerializer(StrictSerializer):
     key = serializers.CharField(
         max_length=100, help_text=_("Key of a template from the library, e.g. cleaning.complaints.")
     )
@@ -96,7 +97,7 @@ class KPIFromLibrarySerializer(serializers.Serializer):
 # --- Measurements ----------------------------------------------------------------------------
 
 
-class MeasurementSerializer(serializers.ModelSerializer):
+class MeasurementSerializer(StrictModelSerializer):
     period = serializers.SerializerMethodField(help_text=_("e.g. 2026-03 or 2026-Q1."))
     status = serializers.SerializerMethodField()
     entered_by = serializers.SerializerMethodField(help_text=_("Name of who entered the value."))
@@ -148,7 +149,7 @@ def validate_number(value) -> str:
     return str(value)
 
 
-class MeasurementInputSerializer(serializers.Serializer):
+class MeasurementInputSerializer(StrictSerializer):
     period = serializers.CharField(
         max_length=20, help_text=_("2026-03 for a monthly KPI, 2026-Q1 for a quarterly one.")
     )
@@ -168,7 +169,7 @@ class MeasurementInputSerializer(serializers.Serializer):
     )
 
 
-class MeasurementConflictSerializer(serializers.Serializer):
+class MeasurementConflictSerializer(StrictSerializer):
     detail = serializers.CharField(help_text=_("What is stored, in the user's language."))
     current = MeasurementSerializer(help_text=_("The value stored for the period now."))
     how_to_overwrite = serializers.CharField(
@@ -179,7 +180,7 @@ class MeasurementConflictSerializer(serializers.Serializer):
 # --- Norm proposals --------------------------------------------------------------------------
 
 
-class NormProposalSerializer(serializers.ModelSerializer):
+class NormProposalSerializer(StrictModelSerializer):
     proposed_by = serializers.SerializerMethodField()
     decided_by = serializers.SerializerMethodField()
 
@@ -214,7 +215,7 @@ class NormProposalSerializer(serializers.ModelSerializer):
         return proposal.decided_by.display_name if proposal.decided_by else None
 
 
-class NormProposalInputSerializer(serializers.Serializer):
+class NormProposalInputSerializer(StrictSerializer):
     target = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
     tolerance = serializers.DecimalField(
         max_digits=12, decimal_places=2, required=False, min_value=Decimal(0)
@@ -223,11 +224,11 @@ class NormProposalInputSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class NormDecisionSerializer(serializers.Serializer):
+class NormDecisionSerializer(StrictSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class KPIChangeAcceptedSerializer(serializers.Serializer):
+class KPIChangeAcceptedSerializer(StrictSerializer):
     kpi = KPISerializer(help_text=_("The KPI with the changes that applied at once."))
     norm_proposal = NormProposalSerializer(
         help_text=_("The norm change, waiting for the other side's manager.")
@@ -237,7 +238,7 @@ class KPIChangeAcceptedSerializer(serializers.Serializer):
 # --- Bulk ------------------------------------------------------------------------------------
 
 
-class BulkMeasurementRowSerializer(serializers.Serializer):
+class BulkMeasurementRowSerializer(StrictSerializer):
     """Documents a row; rows are checked by the bulk service, which reports them by number."""
 
     kpi = serializers.JSONField(
@@ -256,7 +257,7 @@ class _UncheckedRows(serializers.ListField):
         return list(data)
 
 
-class BulkMeasurementsSerializer(serializers.Serializer):
+class BulkMeasurementsSerializer(StrictSerializer):
     overwrite = serializers.BooleanField(
         required=False,
         default=False,
@@ -276,7 +277,7 @@ class BulkMeasurementsSerializer(serializers.Serializer):
     )
 
 
-class BulkResultSerializer(serializers.Serializer):
+class BulkResultSerializer(StrictSerializer):
     created = serializers.IntegerField(help_text=_("Rows for a period that had no value yet."))
     updated = serializers.IntegerField(help_text=_("Rows that replaced an existing value."))
 
@@ -286,7 +287,7 @@ class _RowErrorsField(serializers.DictField):
     pass
 
 
-class BulkErrorsSerializer(serializers.Serializer):
+class BulkErrorsSerializer(StrictSerializer):
     rows = _RowErrorsField(
         required=False,
         help_text=_(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from partnership.api_input import QuerySerializer, StrictModelSerializer, StrictSerializer
 from partnership.models import Side
 
 from . import selectors
@@ -35,7 +36,7 @@ def _percentage(**kwargs):
 # --- Inspections: output ---------------------------------------------------------------------
 
 
-class InspectionAreaSerializer(serializers.ModelSerializer):
+class InspectionAreaSerializer(StrictModelSerializer):
     """An inspected area type: the plan used (sample size, Ac, Re), what was found, the verdict."""
 
     defects = serializers.IntegerField(read_only=True, help_text=_("All defects found."))
@@ -78,7 +79,7 @@ class InspectionAreaSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InspectionSerializer(serializers.ModelSerializer):
+class InspectionSerializer(StrictModelSerializer):
     """An inspection with its areas (read from the prefetched areas: no query per row)."""
 
     inspector = serializers.SerializerMethodField(help_text=_("Name of who inspected."))
@@ -126,7 +127,7 @@ class InspectionSerializer(serializers.ModelSerializer):
 # --- Inspections: input ----------------------------------------------------------------------
 
 
-class InspectionAreaInputSerializer(serializers.Serializer):
+class InspectionAreaInputSerializer(StrictSerializer):
     area_type = serializers.ChoiceField(choices=AreaType.choices)
     lot_size = serializers.IntegerField(
         min_value=2, help_text=_("Rooms of this type in the lot (at least 2).")
@@ -143,7 +144,7 @@ class InspectionAreaInputSerializer(serializers.Serializer):
     defects_material = serializers.IntegerField(min_value=0, default=0)
 
 
-class InspectionInputSerializer(serializers.Serializer):
+class InspectionInputSerializer(StrictSerializer):
     kind = serializers.ChoiceField(
         choices=InspectionKind.choices,
         help_text=_("dks is recorded by the supplier, kms by the client."),
@@ -158,7 +159,7 @@ class InspectionInputSerializer(serializers.Serializer):
     )
 
 
-class PlanQuerySerializer(serializers.Serializer):
+class PlanQuerySerializer(QuerySerializer):
     area_type = serializers.ChoiceField(choices=AreaType.choices)
     lot_size = serializers.IntegerField(min_value=2, help_text=_("Rooms of this type."))
     aql = serializers.DecimalField(
@@ -166,7 +167,7 @@ class PlanQuerySerializer(serializers.Serializer):
     )
 
 
-class PlanSerializer(serializers.Serializer):
+class PlanSerializer(StrictSerializer):
     code_letter = serializers.CharField(read_only=True, help_text=_("ISO 2859-1 Table I letter."))
     sample_size = serializers.IntegerField(read_only=True, help_text=_("Rooms to inspect."))
     accept = serializers.IntegerField(read_only=True, help_text=_("Acceptance number (Ac)."))
@@ -177,7 +178,7 @@ class PlanSerializer(serializers.Serializer):
 # --- Disputes --------------------------------------------------------------------------------
 
 
-class DisputeCommentSerializer(serializers.ModelSerializer):
+class DisputeCommentSerializer(StrictModelSerializer):
     author = serializers.SerializerMethodField()
     side = serializers.ChoiceField(choices=Side.choices, read_only=True)
 
@@ -191,7 +192,7 @@ class DisputeCommentSerializer(serializers.ModelSerializer):
         return _name(comment.author)
 
 
-class DisputeSerializer(serializers.ModelSerializer):
+class DisputeSerializer(StrictModelSerializer):
     subject = serializers.SerializerMethodField(help_text=_("What is disputed, in words."))
     raised_by = serializers.SerializerMethodField()
     side = serializers.ChoiceField(
@@ -238,7 +239,7 @@ class DisputeDetailSerializer(DisputeSerializer):
         read_only_fields = fields
 
 
-class DisputeRaiseSerializer(serializers.Serializer):
+class DisputeRaiseSerializer(StrictSerializer):
     """Name exactly one subject, by id; it must belong to the partnership of the URL."""
 
     measurement = serializers.IntegerField(
@@ -279,9 +280,9 @@ class DisputeRaiseSerializer(serializers.Serializer):
         return {"subject": subjects[0], "reason": attrs["reason"]}
 
 
-class DisputeCommentInputSerializer(serializers.Serializer):
+class DisputeCommentInputSerializer(StrictSerializer):
     text = serializers.CharField()
 
 
-class DisputeResolveSerializer(serializers.Serializer):
+class DisputeResolveSerializer(StrictSerializer):
     resolution = serializers.CharField(help_text=_("How it was resolved; stays with the history."))

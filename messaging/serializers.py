@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from partnership.api_input import QuerySerializer, StrictModelSerializer, StrictSerializer
 from partnership.serializers import UserSummarySerializer
 
 from . import selectors, services, storage
@@ -27,20 +28,23 @@ from .models import (
     Visibility,
 )
 
+# Download links are paths on this server (relative references), not absolute URIs.
+URI_REFERENCE = {"type": "string", "format": "uri-reference"}
+
 # The two sides that open threads (and hold contacts): named once in the schema.
 CLIENT_OR_SUPPLIER = Thread._meta.get_field("side").choices
 
 # --- Threads ---------------------------------------------------------------------------------
 
 
-class LinkedDocumentSerializer(serializers.ModelSerializer):
+class LinkedDocumentSerializer(StrictModelSerializer):
     class Meta:
         model = Document
         fields = ["id", "title", "category"]
         read_only_fields = fields
 
 
-class ThreadSerializer(serializers.ModelSerializer):
+class ThreadSerializer(StrictModelSerializer):
     """A thread as its reader sees it, with their own unread flag (from the inbox annotations)."""
 
     assignee = UserSummarySerializer(read_only=True, allow_null=True)
@@ -101,7 +105,7 @@ def _assignee_field():
     )
 
 
-class ThreadCreateSerializer(_AssigneeMixin, serializers.Serializer):
+class ThreadCreateSerializer(_AssigneeMixin, StrictSerializer):
     """Open a thread with its first message (JSON)."""
 
     category = serializers.ChoiceField(choices=Category.choices, default=Category.QUESTION)
@@ -151,7 +155,7 @@ class ThreadCreateMultipartSerializer(ThreadCreateSerializer):
     attachments = _attachments_field()
 
 
-class ThreadUpdateSerializer(_AssigneeMixin, serializers.Serializer):
+class ThreadUpdateSerializer(_AssigneeMixin, StrictSerializer):
     """Change a thread's handling. Fields left out stay as they are; visibility never changes."""
 
     status = serializers.ChoiceField(choices=Status.choices, required=False)
@@ -164,7 +168,7 @@ class ThreadUpdateSerializer(_AssigneeMixin, serializers.Serializer):
 # --- Messages --------------------------------------------------------------------------------
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(StrictModelSerializer):
     download_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -172,7 +176,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         fields = ["id", "original_name", "content_type", "size", "sha256", "download_url"]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(URI_REFERENCE)
     def get_download_url(self, attachment) -> str:
         return reverse(
             "partnership-thread-attachment-detail",
@@ -184,7 +188,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
         )
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(StrictModelSerializer):
     author = UserSummarySerializer(read_only=True, allow_null=True)
     body_html = serializers.CharField(
         read_only=True, help_text=_("The body rendered from Markdown and sanitised.")
@@ -221,7 +225,7 @@ class MessageSerializer(serializers.ModelSerializer):
         return serializers.DateTimeField().to_representation(services.edit_deadline(message))
 
 
-class MessageCreateSerializer(serializers.Serializer):
+class MessageCreateSerializer(StrictSerializer):
     body = serializers.CharField(max_length=services.MAX_BODY, help_text=_("Markdown."))
 
 
@@ -229,14 +233,14 @@ class MessageCreateMultipartSerializer(MessageCreateSerializer):
     attachments = _attachments_field()
 
 
-class MessageUpdateSerializer(serializers.Serializer):
+class MessageUpdateSerializer(StrictSerializer):
     body = serializers.CharField(max_length=services.MAX_BODY, help_text=_("Markdown."))
 
 
 # --- Documents -------------------------------------------------------------------------------
 
 
-class DocumentVersionSerializer(serializers.ModelSerializer):
+class DocumentVersionSerializer(StrictModelSerializer):
     uploaded_by = UserSummarySerializer(read_only=True, allow_null=True)
     download_url = serializers.SerializerMethodField()
 
@@ -256,7 +260,7 @@ class DocumentVersionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(URI_REFERENCE)
     def get_download_url(self, version) -> str:
         return reverse(
             "partnership-document-version-download",
@@ -268,7 +272,7 @@ class DocumentVersionSerializer(serializers.ModelSerializer):
         )
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(StrictModelSerializer):
     """A document with its latest version (read from the list's annotations)."""
 
     created_by = UserSummarySerializer(read_only=True, allow_null=True)
@@ -300,7 +304,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LinkingThreadSerializer(serializers.ModelSerializer):
+class LinkingThreadSerializer(StrictModelSerializer):
     class Meta:
         model = Thread
         fields = ["id", "subject", "status"]
@@ -323,7 +327,7 @@ class DocumentDetailSerializer(DocumentSerializer):
         return LinkingThreadSerializer(threads, many=True).data
 
 
-class DocumentCreateSerializer(serializers.Serializer):
+class DocumentCreateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     category = serializers.ChoiceField(
         choices=DocumentCategory.choices, default=DocumentCategory.OTHER
@@ -335,19 +339,19 @@ class DocumentCreateSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=_("The first version, checked on its content."))
 
 
-class DocumentUpdateSerializer(serializers.Serializer):
+class DocumentUpdateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200, required=False)
     category = serializers.ChoiceField(choices=DocumentCategory.choices, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
 
 
-class DocumentArchiveSerializer(serializers.Serializer):
+class DocumentArchiveSerializer(StrictSerializer):
     archived = serializers.BooleanField(
         default=True, help_text=_("true archives the document, false restores it.")
     )
 
 
-class DocumentVersionCreateSerializer(serializers.Serializer):
+class DocumentVersionCreateSerializer(StrictSerializer):
     file = serializers.FileField(help_text=_("The new version, checked on its content."))
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=300, help_text=_("What changed.")
@@ -357,7 +361,7 @@ class DocumentVersionCreateSerializer(serializers.Serializer):
 # --- Query parameters ------------------------------------------------------------------------
 
 
-class InboxQuerySerializer(serializers.Serializer):
+class InboxQuerySerializer(QuerySerializer):
     category = serializers.ChoiceField(choices=Category.choices, required=False)
     status = serializers.ChoiceField(
         choices=[("active", _("Not resolved or closed")), *Status.choices],
@@ -378,7 +382,7 @@ class InboxQuerySerializer(serializers.Serializer):
     )
 
 
-class DocumentQuerySerializer(serializers.Serializer):
+class DocumentQuerySerializer(QuerySerializer):
     category = serializers.ChoiceField(choices=DocumentCategory.choices, required=False)
     q = serializers.CharField(
         required=False, max_length=200, help_text=_("Text in the title or description.")

@@ -35,6 +35,12 @@ class PartnershipScopedAPIMixin(_ScopedBase):
 
     def get_object(self):
         queryset = self.filter_queryset(self.get_queryset())
+        if getattr(self, "router_singleton", False):  # one object per parent, no id in the URL
+            obj = queryset.first()
+            if obj is None:
+                raise NotFound()
+            self.check_object_permissions(self.request, obj)
+            return obj
         lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
         try:
             obj = get_scoped_object_or_404(

@@ -6,11 +6,12 @@ without this handler a service's validation error would surface as a 500. Every 
 401/403/404 carry `{"detail": "..."}`.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers
@@ -27,7 +28,10 @@ def field_errors(error: DjangoValidationError) -> dict:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, exceptions.ParseError):
+        # A body that does not parse is invalid like any other: the documented 400 body.
+        exc = exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [exc.detail]})
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(field_errors(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
@@ -35,6 +39,43 @@ def exception_handler(exc, context):
         # One body for "does not exist" and "not yours", whatever the lookup said.
         exc = exceptions.NotFound()
     return drf_exception_handler(exc, context)
+
+
+# --- Outside DRF: Django's error handlers (config/urls.py) --------------------------------------
+# A path under /api/ that matches no route (a non-UUID partnership id, a typo), a body Django
+# itself refuses (over DATA_UPLOAD_MAX_MEMORY_SIZE) and an unhandled error answer JSON there too.
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def handler400(request, exception=None):
+    if not _is_api(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return JsonResponse({"detail": str(_("The request body is too large."))}, status=413)
+    body = {api_settings.NON_FIELD_ERRORS_KEY: [str(_("The request is malformed."))]}
+    return JsonResponse(body, status=400)
+
+
+def handler403(request, exception=None):
+    if not _is_api(request):
+        return defaults.permission_denied(request, exception)
+    return JsonResponse({"detail": str(exceptions.PermissionDenied.default_detail)}, status=403)
+
+
+def handler404(request, exception=None):
+    if not _is_api(request):
+        return defaults.page_not_found(request, exception)
+    return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
+
+
+def handler500(request):
+    if not _is_api(request):
+        return defaults.server_error(request)
+    body = {"detail": str(_("Something went wrong on our side; nothing was changed."))}
+    return JsonResponse(body, status=500)
 
 
 # --- Schema ----------------------------------------------------------------------------------
@@ -62,7 +103,8 @@ class FieldErrorsSchema(OpenApiSerializerExtension):
                 "(nested lists carry one object per item); errors that concern no single field "
                 "are under `non_field_errors`."
             ),
-            "additionalProperties": {"type": "array", "items": {}},
+            # A list of messages, or for a nested object or list the same shape per key/index.
+            "additionalProperties": {"anyOf": [{"type": "array", "items": {}}, {"type": "object"}]},
             "example": {
                 "end_date": ["The end date must be on or after the start date."],
                 "non_field_errors": ["…"],
@@ -75,6 +117,7 @@ _ERRORS = {
     401: (ErrorDetailSerializer, "No valid session or API token (expired, revoked, malformed)."),
     403: (ErrorDetailSerializer, "You take part, but your role does not allow this."),
     404: (ErrorDetailSerializer, "Not found, or outside your partnerships."),
+    413: (ErrorDetailSerializer, "The request body is larger than the server accepts."),
 }
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from partnership.api_input import QuerySerializer, StrictModelSerializer, StrictSerializer
 from partnership.serializers import UserSummarySerializer
 from sti.models import SurveyState
 from sti.serializers import ResponseRateSerializer
@@ -31,7 +32,7 @@ GRADE = serializers.DecimalField(max_digits=4, decimal_places=2)
 # --- Rounds ----------------------------------------------------------------------------------
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(StrictModelSerializer):
     planned_by = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True, help_text=_("Id of the user who planned the session.")
     )
@@ -56,17 +57,17 @@ class SessionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReportInfoSerializer(serializers.Serializer):
+class ReportInfoSerializer(StrictSerializer):
     edition = serializers.IntegerField(
         read_only=True, help_text=_("Raised by each publication of the round.")
     )
     published_at = serializers.DateTimeField(read_only=True)
-    pdf_url = serializers.URLField(
+    pdf_url = serializers.CharField(
         read_only=True, help_text=_("The frozen PDF, in the reader's language.")
     )
 
 
-class RoundSerializer(serializers.ModelSerializer):
+class RoundSerializer(StrictModelSerializer):
     """A review round with its window, response counts and, once closed, the grades."""
 
     # Response rates are read from `context["response_rates"][survey_id]` so a page of rounds
@@ -159,13 +160,13 @@ class RoundSerializer(serializers.ModelSerializer):
         }
 
 
-class RoundReopenSerializer(serializers.Serializer):
+class RoundReopenSerializer(StrictSerializer):
     reason = serializers.CharField(
         max_length=2000, help_text=_("Why the round goes one step back; kept on record.")
     )
 
 
-class SessionInputSerializer(serializers.Serializer):
+class SessionInputSerializer(StrictSerializer):
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     location = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
@@ -182,7 +183,7 @@ class SessionInputSerializer(serializers.Serializer):
 # --- Agenda and decisions --------------------------------------------------------------------
 
 
-class AgendaItemSerializer(serializers.ModelSerializer):
+class AgendaItemSerializer(StrictModelSerializer):
     class Meta:
         model = AgendaItem
         fields = [
@@ -201,13 +202,13 @@ class AgendaItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AgendaItemCreateSerializer(serializers.Serializer):
+class AgendaItemCreateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     details = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
     kind = serializers.ChoiceField(choices=AgendaKind.choices, default=AgendaKind.OTHER)
 
 
-class AgendaItemUpdateSerializer(serializers.Serializer):
+class AgendaItemUpdateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200, required=False)
     details = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     minutes = serializers.CharField(
@@ -218,13 +219,13 @@ class AgendaItemUpdateSerializer(serializers.Serializer):
     )
 
 
-class AgendaItemMoveSerializer(serializers.Serializer):
+class AgendaItemMoveSerializer(StrictSerializer):
     position = serializers.IntegerField(
         min_value=1, max_value=10000, help_text=_("The new place on the agenda, from 1.")
     )
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(StrictModelSerializer):
     created_by = UserSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -233,7 +234,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DecisionCreateSerializer(serializers.Serializer):
+class DecisionCreateSerializer(StrictSerializer):
     text = serializers.CharField(max_length=5000)
     agenda_item = serializers.IntegerField(
         required=False,
@@ -246,7 +247,7 @@ class DecisionCreateSerializer(serializers.Serializer):
 # --- Actions ---------------------------------------------------------------------------------
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(StrictModelSerializer):
     owner = UserSummarySerializer(read_only=True)
     created_by = UserSummarySerializer(read_only=True, allow_null=True)
     overdue = serializers.SerializerMethodField(
@@ -287,7 +288,7 @@ def _id_field(help_text):
     )
 
 
-class ActionCreateSerializer(serializers.Serializer):
+class ActionCreateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(
         max_length=5000, required=False, default="", allow_blank=True
@@ -304,7 +305,7 @@ class ActionCreateSerializer(serializers.Serializer):
     thread = _id_field(_("Id of a hub thread of this partnership both sides can read."))
 
 
-class ActionUpdateSerializer(serializers.Serializer):
+class ActionUpdateSerializer(StrictSerializer):
     title = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     owner = serializers.IntegerField(
@@ -315,7 +316,7 @@ class ActionUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
 
 
-class ActionQuerySerializer(serializers.Serializer):
+class ActionQuerySerializer(QuerySerializer):
     status = serializers.ChoiceField(
         choices=ActionStatus.choices,
         required=False,

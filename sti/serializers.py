@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from partnership.api_input import StrictModelSerializer, StrictSerializer
 from partnership.models import Side
 
 from .models import Indicator, IndicatorSet, RatedSide, Rating, SignOff, Survey, SurveyState
@@ -39,7 +40,7 @@ def _lines(behaviours: list[str]) -> str:
 # --- Indicators ------------------------------------------------------------------------------
 
 
-class LibraryIndicatorSerializer(serializers.Serializer):
+class LibraryIndicatorSerializer(StrictSerializer):
     key = serializers.CharField(
         read_only=True, help_text=_("Send it as library_key to add this indicator to a draft.")
     )
@@ -48,7 +49,7 @@ class LibraryIndicatorSerializer(serializers.Serializer):
     behaviours = serializers.ListField(child=serializers.CharField(), read_only=True)
 
 
-class IndicatorSerializer(serializers.ModelSerializer):
+class IndicatorSerializer(StrictModelSerializer):
     behaviours = serializers.ListField(
         source="behaviour_list",
         child=serializers.CharField(),
@@ -74,7 +75,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
         }
 
 
-class IndicatorCreateSerializer(serializers.Serializer):
+class IndicatorCreateSerializer(StrictSerializer):
     """Add an indicator to a draft: from the library (its texts as a start) or custom."""
 
     library_key = serializers.CharField(
@@ -100,7 +101,7 @@ class IndicatorCreateSerializer(serializers.Serializer):
         return _lines(value)
 
 
-class IndicatorUpdateSerializer(serializers.Serializer):
+class IndicatorUpdateSerializer(StrictSerializer):
     """Change an indicator of a draft. Fields left out of a PATCH stay as they are."""
 
     name = serializers.CharField(allow_blank=True, max_length=200)
@@ -115,7 +116,7 @@ class IndicatorUpdateSerializer(serializers.Serializer):
 # --- Indicator sets --------------------------------------------------------------------------
 
 
-class SignOffSerializer(serializers.ModelSerializer):
+class SignOffSerializer(StrictModelSerializer):
     user = serializers.SerializerMethodField(help_text=_("Name of who signed, if still known."))
 
     class Meta:
@@ -128,7 +129,7 @@ class SignOffSerializer(serializers.ModelSerializer):
         return _name(sign_off.user)
 
 
-class IndicatorSetSerializer(serializers.ModelSerializer):
+class IndicatorSetSerializer(StrictModelSerializer):
     status = serializers.SerializerMethodField(
         help_text=_("draft: being agreed; in_use: signed off by both sides; superseded: replaced.")
     )
@@ -163,7 +164,7 @@ class IndicatorSetSerializer(serializers.ModelSerializer):
         return _name(indicator_set.created_by)
 
 
-class IndicatorSetCreateSerializer(serializers.Serializer):
+class IndicatorSetCreateSerializer(StrictSerializer):
     note = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -175,12 +176,12 @@ class IndicatorSetCreateSerializer(serializers.Serializer):
 # --- Surveys ---------------------------------------------------------------------------------
 
 
-class SideRateSerializer(serializers.Serializer):
+class SideRateSerializer(StrictSerializer):
     submitted = serializers.IntegerField(read_only=True)
     eligible = serializers.IntegerField(read_only=True)
 
 
-class ResponseRateSerializer(serializers.Serializer):
+class ResponseRateSerializer(StrictSerializer):
     """How many submitted, of how many who rate. Counts only, never scores."""
 
     client = SideRateSerializer(read_only=True)
@@ -189,7 +190,7 @@ class ResponseRateSerializer(serializers.Serializer):
     percent = serializers.IntegerField(read_only=True)
 
 
-class SurveySerializer(serializers.ModelSerializer):
+class SurveySerializer(StrictModelSerializer):
     """A quarter's survey, with its response rate and, once closed, the grades each way."""
 
     # The response rate is read from `context["response_rates"][survey.pk]`, so a list page
@@ -260,7 +261,7 @@ class SurveyDetailSerializer(SurveySerializer):
         read_only_fields = fields
 
 
-class SurveyCreateSerializer(serializers.Serializer):
+class SurveyCreateSerializer(StrictSerializer):
     period = serializers.CharField(
         max_length=20, help_text=_("The quarter, e.g. 2026-Q3, or any date inside it.")
     )
@@ -275,14 +276,14 @@ class SurveyCreateSerializer(serializers.Serializer):
 # --- The caller's own response ---------------------------------------------------------------
 
 
-class OwnRatingSerializer(serializers.ModelSerializer):
+class OwnRatingSerializer(StrictModelSerializer):
     class Meta:
         model = Rating
         fields = ["indicator", "rated_side", "score", "motivation"]
         read_only_fields = fields
 
 
-class OwnResponseSerializer(serializers.ModelSerializer):
+class OwnResponseSerializer(StrictModelSerializer):
     """Your own answers in a survey, as a draft or submitted."""
 
     # The seal: the API only ever feeds this the caller's own response.
@@ -303,7 +304,7 @@ class OwnResponseSerializer(serializers.ModelSerializer):
         return OwnRatingSerializer(response.ratings.all(), many=True).data
 
 
-class RatingInputSerializer(serializers.Serializer):
+class RatingInputSerializer(StrictSerializer):
     """One answer. Score ranges and required motivations are checked by the service, which
     reports them as `score-<indicator>-<rated_side>` / `motivation-<indicator>-<rated_side>`."""
 
@@ -323,7 +324,7 @@ class RatingInputSerializer(serializers.Serializer):
     )
 
 
-class OwnResponseInputSerializer(serializers.Serializer):
+class OwnResponseInputSerializer(StrictSerializer):
     ratings = serializers.ListField(child=RatingInputSerializer(), required=False, default=list)
     submit = serializers.BooleanField(
         default=False,
@@ -338,7 +339,7 @@ def _decimal(**kwargs):
     return serializers.DecimalField(max_digits=5, decimal_places=2, read_only=True, **kwargs)
 
 
-class FiguresSerializer(serializers.Serializer):
+class FiguresSerializer(StrictSerializer):
     n = serializers.IntegerField(read_only=True, help_text=_("Number of raters."))
     mean = _decimal()
     median = _decimal()
@@ -347,7 +348,7 @@ class FiguresSerializer(serializers.Serializer):
     spread = _decimal(help_text=_("Standard deviation of the scores."))
 
 
-class MotivationSerializer(serializers.Serializer):
+class MotivationSerializer(StrictSerializer):
     rater_side = serializers.ChoiceField(choices=RATING_SIDE_CHOICES, read_only=True)
     rated_side = serializers.ChoiceField(choices=RATING_SIDE_CHOICES, read_only=True)
     score = serializers.IntegerField(read_only=True, allow_null=True)
@@ -361,7 +362,7 @@ class MotivationSerializer(serializers.Serializer):
         return motivation.rater_name or None
 
 
-class IndicatorResultSerializer(serializers.Serializer):
+class IndicatorResultSerializer(StrictSerializer):
     id = serializers.IntegerField(source="indicator.id", read_only=True)
     lineage = serializers.UUIDField(source="indicator.lineage", read_only=True)
     name = serializers.CharField(source="indicator.name", read_only=True)
@@ -385,12 +386,12 @@ class IndicatorResultSerializer(serializers.Serializer):
     motivations = MotivationSerializer(many=True, read_only=True)
 
 
-class RatersSerializer(serializers.Serializer):
+class RatersSerializer(StrictSerializer):
     client = serializers.IntegerField(read_only=True)
     supplier = serializers.IntegerField(read_only=True)
 
 
-class ResultsSerializer(serializers.Serializer):
+class ResultsSerializer(StrictSerializer):
     survey = serializers.IntegerField(source="survey.id", read_only=True)
     period = serializers.SerializerMethodField()
     previous_period = serializers.SerializerMethodField(

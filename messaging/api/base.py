@@ -15,6 +15,7 @@ from rest_framework import exceptions, parsers
 from partnership.access import Action
 from partnership.api_base import PartnershipScopedAPIMixin
 from partnership.api_errors import error_responses
+from partnership.api_input import JSONParser
 from partnership.api_lookup import get_in_scope_or_404
 from partnership.uploads import validate_filename
 
@@ -83,7 +84,7 @@ class HubMultiPartParser(parsers.MultiPartParser):
         return parsers.DataAndFiles(data, files)
 
 
-HUB_PARSERS = [parsers.JSONParser, HubMultiPartParser]
+HUB_PARSERS = [JSONParser, HubMultiPartParser]
 
 
 class _HubAPIMixin(PartnershipScopedAPIMixin):

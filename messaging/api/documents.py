@@ -198,7 +198,7 @@ class DocumentVersionViewSet(
     @extend_schema(
         summary="Download a version",
         description="The file of this version, under the name it was uploaded with.",
-        responses={(200, "application/octet-stream"): BINARY, **READ_ERRORS},
+        responses={(200, "*/*"): BINARY, **READ_ERRORS},
     )
     @action(
         detail=True,

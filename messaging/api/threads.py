@@ -251,7 +251,7 @@ class MessageViewSet(
                 description="An attachment of a message in this thread.",
             )
         ],
-        responses={(200, "application/octet-stream"): BINARY, **READ_ERRORS},
+        responses={(200, "*/*"): BINARY, **READ_ERRORS},
     ),
 )
 @extend_schema(tags=["hub"], parameters=[THREAD_ID])

@@ -5,7 +5,9 @@ on demand; scheduled and open rounds have no report (404). The language is `?lan
 the user's own.
 """
 
+from django.conf import settings
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics
@@ -58,10 +60,13 @@ class RoundReportPDFView(PartnershipScopedAPIMixin, generics.GenericAPIView):
             (200, "application/pdf"): OpenApiResponse(
                 OpenApiTypes.BINARY, description="The report as a PDF."
             ),
-            **error_responses(401, 404),
+            **error_responses(400, 401, 404),
         },
     )
     def get(self, request, *args, **kwargs):
+        asked = request.query_params.get("lang")
+        if asked is not None and asked not in dict(settings.LANGUAGES):
+            raise exceptions.ValidationError({"lang": [_("Choose nl or en.")]})
         review_round = self.get_object()
         try:
             return report_pdf_response(review_round, reader_language(request, request.user))

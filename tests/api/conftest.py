@@ -20,3 +20,9 @@ def login(api):
         return api
 
     return _login
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "schemathesis: the schemathesis run over the whole API (-m schemathesis)"
+    )

@@ -129,11 +129,12 @@ def test_bad_plan_body_gets_400_and_changes_nothing(login, world, plan, override
     assert Contact.objects.filter(plan=plan).count() == 2
 
 
-def test_ids_in_nested_items_do_not_reach_other_plans(login, world, plan):
+def test_ids_in_nested_items_are_refused_and_do_not_reach_other_plans(login, world, plan):
     foreign = f.ContactFactory(partnership=world.other_partnership, name="Foreign")
     body = {"contacts": [{"id": foreign.pk, "side": "client", "name": "Mine", "role": "R"}]}
     response = login(world.manager).patch(paths.plan(world.partnership), body, format="json")
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert list(response.json()["contacts"]["0"]) == ["id"]  # read-only: an unknown field
     foreign.refresh_from_db()
     assert foreign.name == "Foreign"
     assert foreign.plan.partnership == world.other_partnership

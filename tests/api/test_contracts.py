@@ -121,11 +121,12 @@ def test_same_reference_in_another_partnership_is_fine(login, world):
     assert response.status_code == 201
 
 
-def test_partnership_in_the_body_is_ignored(login, world):
+def test_partnership_in_the_body_is_refused(login, world):
     body = _contract_body(partnership=str(world.other_partnership.pk))
     response = login(world.manager).post(paths.contracts(world.partnership), body, format="json")
-    assert response.status_code == 201
-    assert Contract.objects.get(reference="C-NEW").partnership == world.partnership
+    assert response.status_code == 400
+    assert list(response.json()) == ["partnership"]
+    assert not Contract.objects.filter(reference="C-NEW").exists()
 
 
 # --- update and delete -----------------------------------------------------------------------

@@ -175,7 +175,7 @@ def test_an_inspection_kpi_keeps_the_figure_it_is_derived_from(login, world):
 
 @pytest.mark.parametrize("who", ["manager", "supplier_lead"])
 def test_managers_define_a_kpi(login, world, who):
-    body = _kpi_body(partnership=str(world.other_partnership.pk))
+    body = _kpi_body()
     response = login(getattr(world, who)).post(kpis(world.partnership), body, format="json")
     assert response.status_code == 201, response.json()
     kpi = KPI.objects.get(pk=response.json()["id"])

@@ -196,7 +196,7 @@ def test_supplier_records_a_self_check(login, world):
         defects_dirt=11,
         defects_method=0,
     )
-    body = _inspection_body(areas=[sanitary(), office], partnership=str(world.other_partnership.pk))
+    body = _inspection_body(areas=[sanitary(), office])
     response = login(world.supplier_lead).post(inspections(world.partnership), body, format="json")
     assert response.status_code == 201, response.json()
     inspection = Inspection.objects.get(pk=response.json()["id"])

@@ -1,0 +1,161 @@
+"""What the API accepts, checked in one place for every serializer, parser and list.
+
+- `StrictSerializer` / `StrictModelSerializer`: the base of every API serializer. A body field the
+  serializer does not write (unknown, misspelt, or read-only) is a 400 on that field, so a client
+  that sends `"visibility": "supplier_internal"` instead of `"internal": true` learns it instead of
+  silently getting a shared thread. Integer fields the serializer leaves unbounded are bounded to
+  what their column holds (PostgreSQL `integer`), so a huge number is a 400, never a DataError.
+- `QuerySerializer`: the base of the query-string serializers. A parameter sent empty is a value
+  like any other (and so an invalid choice), not a parameter left out.
+- `JSONParser`: bodies over `DATA_UPLOAD_MAX_MEMORY_SIZE` answer 413, nesting deeper than
+  `MAX_JSON_DEPTH` a 400; both as JSON.
+- `PageNumberPagination`: `?page=` that is not a positive whole number is a 400 on `page`; a page
+  past the last stays a 404.
+"""
+
+import json
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, pagination, parsers, serializers, status
+from rest_framework.fields import empty
+
+INTEGER_MIN, INTEGER_MAX = -(2**31), 2**31 - 1  # PostgreSQL `integer`, Django's IntegerField
+MAX_JSON_DEPTH = 32
+UNKNOWN_FIELD = _("Unknown field.")
+
+
+# --- Serializers -----------------------------------------------------------------------------
+
+
+def _bound_integers(fields) -> None:
+    for field in fields.values():
+        if not isinstance(field, serializers.IntegerField) or field.read_only:
+            continue
+        if field.max_value is None:
+            field.max_value = INTEGER_MAX
+            message = field.error_messages["max_value"].format(max_value=INTEGER_MAX)
+            field.validators.append(MaxValueValidator(INTEGER_MAX, message=message))
+        if field.min_value is None:
+            field.min_value = INTEGER_MIN
+            message = field.error_messages["min_value"].format(min_value=INTEGER_MIN)
+            field.validators.append(MinValueValidator(INTEGER_MIN, message=message))
+
+
+class _StrictFieldsMixin:
+    def get_fields(self):
+        fields = super().get_fields()
+        _bound_integers(fields)
+        return fields
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            writable = {field.field_name for field in self._writable_fields}
+            unknown = sorted(str(name) for name in data if name not in writable)
+            if unknown:
+                raise serializers.ValidationError({name: [UNKNOWN_FIELD] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class StrictSerializer(_StrictFieldsMixin, serializers.Serializer):
+    pass
+
+
+class StrictModelSerializer(_StrictFieldsMixin, serializers.ModelSerializer):
+    pass
+
+
+class QuerySerializer(serializers.Serializer):
+    """Query parameters: other parameters (`page`, ...) pass; a value sent empty is checked."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        _bound_integers(fields)
+        return fields
+
+    def to_internal_value(self, data):
+        if hasattr(data, "getlist"):  # a QueryDict: an empty value is not "left out"
+            blank = {
+                name
+                for name, field in self.fields.items()
+                if data.get(name) == "" and not getattr(field, "allow_blank", False)
+            }
+            if blank:
+                raise serializers.ValidationError(
+                    {name: [serializers.Field.default_error_messages["null"]] for name in blank}
+                )
+        return super().to_internal_value(data)
+
+
+# --- Parsing ---------------------------------------------------------------------------------
+
+
+def _depth(value) -> int:
+    """How deeply lists and objects nest in a parsed body (iteratively: no recursion limit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("The request body is too large.")
+    default_code = "too_large"
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser with a size and a depth limit, both answered as JSON."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        request = (parser_context or {}).get("request")
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if request is not None and limit is not None:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+            if length > limit:
+                raise RequestTooLarge()
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        too_deep = exceptions.ParseError(
+            _("The body nests deeper than %(depth)s levels.") % {"depth": MAX_JSON_DEPTH}
+        )
+        try:
+            data = json.loads(stream.read().decode(encoding))
+        except RecursionError as exc:
+            raise too_deep from exc
+        except ValueError as exc:  # not JSON, or not in the declared encoding
+            raise exceptions.ParseError(_("The body is not valid JSON.")) from exc
+        if _depth(data) > MAX_JSON_DEPTH:
+            raise too_deep
+        return data
+
+
+# --- Pagination ------------------------------------------------------------------------------
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """DRF's page numbers; a `page` that is not a positive whole number is a 400 on `page`."""
+
+    def get_page_number(self, request, paginator):
+        number = request.query_params.get(self.page_query_param, empty)
+        if number is empty:
+            return 1
+        if number in self.last_page_strings:
+            return number
+        if not (number.isascii() and number.isdigit() and int(number) >= 1):
+            raise exceptions.ValidationError(
+                {self.page_query_param: [_("Enter a page number from 1.")]}
+            )
+        return number
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+        return parameters
