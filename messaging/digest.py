@@ -1,8 +1,7 @@
 """The daily digest: one e-mail per user per day with the hub activity they chose to hear about
 that way. The `Digest` row (unique per user and day) is claimed before anything is sent, so a
-second run, or two workers at once, sends nothing twice."""
-
-import logging
+second run, or two workers at once, sends nothing twice; the mail is written to the outbox in the
+same transaction as the claim (see `partnership.outbox`), so an outage delays it, never loses it."""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -12,8 +11,6 @@ from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
 from .models import Digest, DigestItem, Thread
-
-logger = logging.getLogger(__name__)
 
 
 def send_digests(*, now=None) -> int:
@@ -61,8 +58,9 @@ def _send_one(user_id, day, now) -> bool:
         counts = {}
         for item in items:
             counts[item.thread_id] = counts.get(item.thread_id, 0) + 1
-        message = _render(user, threads, counts)
-        transaction.on_commit(lambda: _deliver(user.email, *message))
+        subject, body = _render(user, threads, counts)
+        # Into the outbox in the claim's transaction: both stand, or neither.
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
     return True
 
 
@@ -82,10 +80,3 @@ def _render(user, threads, counts) -> tuple[str, str]:
             },
         )
     return subject, body
-
-
-def _deliver(address, subject, body) -> None:
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
-    except Exception:  # the claim stands; the items are marked, the mail server is logged
-        logger.exception("Could not send the hub digest to %s", address)

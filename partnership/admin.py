@@ -88,3 +88,6 @@ class CommunicationPlanAdmin(SimpleHistoryAdmin):
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = ["display_title", "user", "kind", "created_at", "read_at"]
+
+
+from . import admin_outbox  # noqa: E402, F401 (the mail outbox's admin)

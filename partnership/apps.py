@@ -10,7 +10,7 @@ class PartnershipConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 
-        from . import work
+        from . import outbox, work  # noqa: F401 (outbox: its receiver sends mail after commit)
         from .navigation import HeaderLink, register_header_link
 
         # Each feature app's work.py registers what waits for a person ("My work").

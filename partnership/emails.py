@@ -1,7 +1,8 @@
-"""Outgoing mail, rendered in the recipient's language."""
+"""Outgoing mail, rendered in the recipient's language and written to the outbox (see
+`partnership.outbox`) in the transaction that causes it."""
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection, send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -31,15 +32,20 @@ def notification_render(notification: Notification) -> tuple[str, str]:
         return f"[Tandem] {title}", render_to_string("partnership/email/notification.txt", context)
 
 
-def send_notification_emails(notification_ids: list[int]) -> int:
-    sent = 0
-    for notification in Notification.objects.filter(pk__in=notification_ids).select_related(
-        "user", "partnership"
-    ):
+def queue_notification_emails(notifications) -> int:
+    """Write each notification's e-mail to the outbox in the current transaction, rendered now in
+    its recipient's language; returns how many were queued."""
+    messages = []
+    for notification in notifications:
+        if not notification.user.email:
+            continue
         subject, body = notification_render(notification)
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.user.email])
-        sent += 1
-    return sent
+        messages.append(
+            EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [notification.user.email])
+        )
+    if messages:
+        get_connection().send_messages(messages)  # the outbox: one row per message
+    return len(messages)
 
 
 def send_invitation(invitation: Invitation, *, token: str) -> None:
@@ -49,8 +55,6 @@ def send_invitation(invitation: Invitation, *, token: str) -> None:
     with translation.override(_language_for_email(invitation.email, invitation.invited_by)):
         url = settings.SITE_URL + reverse("partnership:invitation_accept", kwargs={"token": token})
         context = {"invitation": invitation, "url": url}
-        subject = _("You are invited to join %(org)s on Tandem") % {
-            "org": invitation.joins_name
-        }
+        subject = _("You are invited to join %(org)s on Tandem") % {"org": invitation.joins_name}
         body = render_to_string("partnership/email/invitation.txt", context)
     send_mail(f"[Tandem] {subject}", body, settings.DEFAULT_FROM_EMAIL, [invitation.email])

@@ -1,11 +1,12 @@
-"""In-app notifications with an e-mail copy sent after the transaction commits.
+"""In-app notifications with an e-mail copy, written to the mail outbox in the same transaction.
 
 Feature apps notify through `notify`, passing lazy text (`gettext_lazy`) and raw values (numbers,
 dates, lazy labels), never text they formatted themselves. The message is stored untranslated
 with its typed parameters and rendered in the reader's language when it is read (the
-notification list) or e-mailed (the worker, in the recipient's language): see
-`partnership.deferred_text`. If the broker is down the in-app notification still stands and the
-request succeeds.
+notification list) or e-mailed: see `partnership.deferred_text`. The e-mail is rendered in the
+recipient's language when the notification is raised and stored in the outbox
+(`partnership.outbox`): if the broker or the mail server is down, the request still succeeds and
+the mail goes out later, once.
 """
 
 import logging
@@ -55,9 +56,9 @@ def notify(
         ]
     )
     if email and notifications:
-        from .tasks import send_notification_emails
+        from .emails import queue_notification_emails
 
-        enqueue_after_commit(send_notification_emails, [n.pk for n in notifications])
+        queue_notification_emails(notifications)
     return notifications
 
 

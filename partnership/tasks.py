@@ -2,28 +2,19 @@
 
 from celery import shared_task
 
-from . import emails, services_orgs
+from . import outbox, services_orgs
 
 
 @shared_task
-def send_notification_emails(notification_ids: list[int]) -> int:
-    return emails.send_notification_emails(notification_ids)
+def send_queued_mail(email_ids: list[int] | None = None) -> dict[str, int]:
+    """Send the mail a transaction has just committed (`email_ids`), or, every minute from the
+    beat, all that is due in the outbox."""
+    return outbox.outbox_send_due(email_ids=email_ids)
 
 
 @shared_task
-def send_invitation_email(invitation_id: str) -> None:
-    """Deprecated: kept until no caller is left; callers use `emails.send_invitation` in their
-    transaction (the raw token is not stored)."""
-    from .models import Invitation
-
-    invitation = (
-        Invitation.objects.select_related("organization", "invited_by", "partnership")
-        .filter(pk=invitation_id)
-        .first()
-    )
-    if invitation is None or invitation.status != "pending":
-        return
-    emails.send_invitation(invitation, token=invitation.token)
+def clean_sent_mail() -> int:
+    return outbox.outbox_clean()
 
 
 @shared_task

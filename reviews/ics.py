@@ -9,7 +9,7 @@ import datetime
 from email.mime.text import MIMEText
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -127,7 +127,10 @@ def _attachment(content: bytes) -> MIMEText:
 
 
 def send_invitations(*, session_id: int) -> int:
-    """E-mail everyone the invitation in their own language; returns how many were sent."""
+    """E-mail everyone the invitation in their own language; returns how many were queued.
+
+    Called in the transaction that plans the session: the messages go to the outbox with it (the
+    .ics part keeps its `method=REQUEST` content type there, see `partnership.outbox`)."""
     session = (
         Session.objects.select_related("round__partnership", "planned_by")
         .filter(pk=session_id)
@@ -141,7 +144,7 @@ def send_invitations(*, session_id: int) -> int:
     )
     agenda = list(AgendaItem.objects.filter(round=review_round).order_by("position", "pk"))
     zone = TIME_ZONE
-    sent = 0
+    messages = []
     for person in people:
         if not person.email:
             continue
@@ -166,10 +169,11 @@ def send_invitations(*, session_id: int) -> int:
                 f"[Tandem] {subject}", body, settings.DEFAULT_FROM_EMAIL, [person.email]
             )
             message.attach(_attachment(build_ics(session, attendees=people, agenda=agenda)))
-            message.send()
-        sent += 1
+        messages.append(message)
+    if messages:
+        get_connection().send_messages(messages)
     _notify(session, people)
-    return sent
+    return len(messages)
 
 
 def _notify(session: Session, people) -> None:

@@ -15,7 +15,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from partnership.access import Action, access_for
-from partnership.notifications import enqueue_after_commit
 
 from . import calendar
 from .models import AgendaItem, AgendaKind, Decision, ReviewRound, RoundState, Session
@@ -58,8 +57,9 @@ def session_plan(
     video_url: str = "",
     note: str = "",
 ) -> Session:
-    """Plan (or move) the session and send everyone a calendar invitation."""
-    from .tasks import send_session_invitations
+    """Plan (or move) the session and send everyone a calendar invitation (written to the mail
+    outbox in this transaction: the plan and its invitations stand or fall together)."""
+    from . import ics
 
     _require_runner(actor, review_round)
     review_round = _lock_round(review_round, PLANNABLE)
@@ -97,7 +97,7 @@ def session_plan(
     session.invited_at = timezone.now()
     session.full_clean(exclude=["round", "sequence"])
     session.save()
-    enqueue_after_commit(send_session_invitations, session.pk)
+    ics.send_invitations(session_id=session.pk)
     return session
 
 

@@ -19,10 +19,3 @@ def render_report(round_id: int) -> bool:
         return False
     report_render.store_report_files(review_round=review_round)
     return services.report_notify(review_round=review_round)
-
-
-@shared_task
-def send_session_invitations(session_id: int) -> int:
-    from . import ics
-
-    return ics.send_invitations(session_id=session_id)

@@ -60,6 +60,8 @@ def main() -> int:
             "2",
             "-n",
             "worker@%h",
+            "-Q",
+            "celery,mail",  # the default queue and the mail outbox's (CELERY_TASK_ROUTES)
         ],
         "beat": [
             PY,

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import translation
@@ -26,6 +27,14 @@ TEST_SETTINGS = {
     "CELERY_TASK_ALWAYS_EAGER": True,
     "ACCOUNT_RATE_LIMITS": {},
     "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    # Mail goes through the outbox as in production (pytest-django would put locmem in its
+    # place); with eager Celery the outbox is sent into `mail.outbox` once the transaction
+    # commits. tests/partnership/test_outbox.py takes the broker and the mail server down.
+    "EMAIL_BACKEND": "post_office.EmailBackend",
+    "POST_OFFICE": {
+        **settings.POST_OFFICE,
+        "BACKENDS": {"default": "django.core.mail.backends.locmem.EmailBackend"},
+    },
 }
 
 

@@ -90,18 +90,21 @@ def test_signup_form_asks_for_email_and_passwords_but_no_username(client):
     assert "username" not in names
 
 
-def test_signup_requires_email_verification_when_debug_is_off(client):
+def test_signup_requires_email_verification_when_debug_is_off(
+    client, django_capture_on_commit_callbacks
+):
     assert django_settings.DEBUG is False
     assert django_settings.ACCOUNT_EMAIL_VERIFICATION == "mandatory"
-    response = client.post(
-        reverse("account_signup"),
-        {
-            "email": "Fresh@Example.com",
-            "full_name": "Fresh Person",
-            "password1": NEW_PASSWORD,
-            "password2": NEW_PASSWORD,
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        response = client.post(
+            reverse("account_signup"),
+            {
+                "email": "Fresh@Example.com",
+                "full_name": "Fresh Person",
+                "password1": NEW_PASSWORD,
+                "password2": NEW_PASSWORD,
+            },
+        )
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
     user = User.objects.get(email="fresh@example.com")
@@ -159,8 +162,11 @@ def test_without_the_limit_the_right_password_still_works_after_failures(client,
 # --- Password reset --------------------------------------------------------------------------
 
 
-def test_password_reset_sends_a_mail_with_a_working_link(client, person):
-    response = client.post(reverse("account_reset_password"), {"email": person.email})
+def test_password_reset_sends_a_mail_with_a_working_link(
+    client, person, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        response = client.post(reverse("account_reset_password"), {"email": person.email})
     assert response.status_code == 302
     assert response["Location"] == reverse("account_reset_password_done")
     assert len(mail.outbox) == 1
