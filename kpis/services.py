@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from partnership import periods
 from partnership.access import Action, access_for, require_action
 from partnership.models import Partnership, Side
-from partnership.notifications import enqueue_after_commit
 
 from . import library
 from .models import (
@@ -227,9 +226,10 @@ def measurement_record(
     if evidence_meta is not None:
         _attach_evidence(measurement, evidence, *evidence_meta)
     if measurement.status == Status.RED:
-        from .tasks import send_red_alert
+        from .alerts import red_alert_send
 
-        enqueue_after_commit(send_red_alert, measurement.pk)
+        # In this transaction: the alert's claim and its e-mails (the outbox) stand with the value.
+        red_alert_send(measurement_id=measurement.pk)
     return measurement
 
 

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 
 from partnership.access import Action, access_for
 from partnership.models import Partnership, Side
-from partnership.notifications import enqueue_after_commit
 from partnership.periods import Period
 
 from . import sampling
@@ -180,9 +179,9 @@ def inspection_kpis_derive(
             },
         )
         if alert and measurement.status == Status.RED:
-            from .tasks import send_red_alert
+            from .alerts import red_alert_send
 
-            enqueue_after_commit(send_red_alert, measurement.pk)
+            red_alert_send(measurement_id=measurement.pk)  # with its e-mails, in this transaction
         written.append(measurement)
     return written
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from icalendar import Calendar
 from post_office.models import PRIORITY, STATUS, Email
 
+from kpis import services
 from messaging.models import Thread
 from partnership import outbox, tasks
 from partnership.emails import notification_render
@@ -27,6 +28,7 @@ from partnership.notifications import notify
 from reviews.models import RoundState
 from tests import factories as f
 from tests.broker import Broker
+from tests.kpis.factories import KPIFactory
 from tests.mail_server import smtp_server
 from tests.reviews.factories import review_round
 from tests.reviews.test_ics import plan
@@ -276,4 +278,20 @@ def test_cleaning_deletes_old_sent_and_failed_mail_but_never_waiting_mail(settin
             f"{STATUS.failed}-{settings.MAIL_RETENTION_DAYS + 1}",
             *(f"{s}-{d}" for s in (STATUS.queued, STATUS.requeued) for d in ages),
         ]
+    )
+
+
+@pytest.mark.django_db
+def test_a_red_value_queues_its_alert_mail_in_the_same_transaction(world, settings):
+    # Before: the alert was a Celery task queued after commit, lost with the broker down. Now the
+    # claim and the e-mails are written with the value; nothing after the commit is needed.
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    kpi = KPIFactory(partnership=world.partnership, source="supplier", target=95, tolerance=5)
+    with transaction.atomic():
+        services.measurement_record(
+            actor=world.supplier_lead, kpi=kpi, period="2026-02", value="70"
+        )
+    queued = Email.objects.filter(status=STATUS.queued).values_list("to", flat=True)
+    assert sorted(to for (to,) in queued) == sorted(
+        u.email for u in (world.manager, world.member, world.viewer, world.supplier_lead)
     )
