@@ -56,7 +56,10 @@ def _change(client, password, user):
 def _reset(client, password, user):
     key_url = reverse(
         "account_reset_password_from_key",
-        kwargs={"uidb36": user_pk_to_url_str(user), "key": default_token_generator.make_token(user)},
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
     )
     set_password_url = client.get(key_url)["Location"]  # allauth moves the key to the session
     return client.post(set_password_url, {"password1": password, "password2": password})
@@ -78,7 +81,9 @@ def _nothing_changed(flow: str, user: User) -> bool:
 
 @pytest.mark.parametrize("flow", FLOWS)
 @pytest.mark.parametrize(("password", "message"), WEAK)
-def test_weak_password_is_refused_in_dutch_and_changes_nothing(client, jan, flow, password, message):
+def test_weak_password_is_refused_in_dutch_and_changes_nothing(
+    client, jan, flow, password, message
+):
     response = FLOWS[flow](client, password, jan)
     assert response.status_code == 200, "the form is shown again"
     assert message in response.content.decode()

@@ -136,9 +136,7 @@ def test_session_from_before_the_rule_counts_from_now(signed_in):
 def _session_writes(client) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(PAGE).status_code == 200
-    return sum(
-        1 for q in queries if q["sql"].startswith("UPDATE") and "django_session" in q["sql"]
-    )
+    return sum(1 for q in queries if q["sql"].startswith("UPDATE") and "django_session" in q["sql"])
 
 
 def test_activity_is_written_at_most_once_a_minute(signed_in):
