@@ -292,7 +292,7 @@ def _seed_pilot(partnership, users: dict, spec: dict) -> None:
     """The pilot's first round: questionnaire-less (no indicators agreed yet), closed, and the
     facilitator asked to plan its session."""
     facilitator = users["fac"]
-    Participant.objects.get_or_create(
+    Participant.including_former.get_or_create(
         partnership=partnership,
         user=facilitator,
         defaults={"side": Side.FACILITATOR, "title": spec["facilitator_title"]},

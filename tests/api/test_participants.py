@@ -242,7 +242,7 @@ def test_an_invitation_to_facilitate_cannot_be_accepted_by_a_member_of_a_party(
         response = login(world.manager).post(paths.participants(world.partnership), body)
     assert response.status_code == 202
     token = re.search(r"/invitations/([^/\s]+)/", mail.outbox[-1].body).group(1)
-    with pytest.raises(ValidationError, match="a party to this partnership"):
+    with pytest.raises(ValidationError, match="een partij in deze samenwerking"):
         services_orgs.invitation_accept(user=cleaner_admin, token=token)
     assert not Participant.including_former.filter(user=cleaner_admin).exists()
     assert access_for(cleaner_admin, world.partnership).side == "supplier"
