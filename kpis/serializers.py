@@ -149,11 +149,16 @@ def validate_number(value) -> str:
     return str(value)
 
 
+@extend_schema_field({"oneOf": [{"type": "string", "maxLength": 30}, {"type": "number"}]})
+class _NumberField(serializers.CharField):
+    """A number as JSON sends it, or as text ("96,5" too); the service parses it."""
+
+
 class MeasurementInputSerializer(StrictSerializer):
     period = serializers.CharField(
         max_length=20, help_text=_("2026-03 for a monthly KPI, 2026-Q1 for a quarterly one.")
     )
-    value = serializers.CharField(
+    value = _NumberField(
         max_length=30,
         help_text=_("A number with at most two decimals, e.g. 96.5."),
         validators=[validate_number],

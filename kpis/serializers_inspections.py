@@ -15,12 +15,31 @@ from partnership.models import Side
 
 from . import selectors
 from .models import AreaType, Dispute, DisputeComment, Inspection, InspectionArea, InspectionKind
+from .sampling import AQL_VALUES
 from .services_inspections import inspection_scores
 
 AQL_HELP = _(
     "Acceptable quality level from the ISO 2859-1 series (e.g. 4.0 or 6.5); "
     "left out: the usual AQL of the area type."
 )
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        "enum": [str(value) for value in AQL_VALUES],
+        "nullable": True,
+    }
+)
+class _AqlField(serializers.DecimalField):
+    """An AQL of the ISO 2859-1 series; the schema lists them (any other is a 400)."""
+
+
+def _aql_field():
+    return _AqlField(
+        max_digits=7, decimal_places=3, required=False, allow_null=True, help_text=AQL_HELP
+    )
 
 
 def _name(user) -> str | None:
@@ -132,9 +151,7 @@ class InspectionAreaInputSerializer(StrictSerializer):
     lot_size = serializers.IntegerField(
         min_value=2, help_text=_("Rooms of this type in the lot (at least 2).")
     )
-    aql = serializers.DecimalField(
-        max_digits=6, decimal_places=3, required=False, allow_null=True, help_text=AQL_HELP
-    )
+    aql = _aql_field()
     rooms_inspected = serializers.IntegerField(
         min_value=1, help_text=_("Rooms actually inspected (at most the lot size).")
     )
@@ -162,9 +179,7 @@ class InspectionInputSerializer(StrictSerializer):
 class PlanQuerySerializer(QuerySerializer):
     area_type = serializers.ChoiceField(choices=AreaType.choices)
     lot_size = serializers.IntegerField(min_value=2, help_text=_("Rooms of this type."))
-    aql = serializers.DecimalField(
-        max_digits=6, decimal_places=3, required=False, allow_null=True, help_text=AQL_HELP
-    )
+    aql = _aql_field()
 
 
 class PlanSerializer(StrictSerializer):

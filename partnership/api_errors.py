@@ -127,3 +127,29 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
         code: OpenApiResponse(response=_ERRORS[code][0], description=_ERRORS[code][1])
         for code in codes
     }
+
+
+def _answer(component: str, description: str) -> dict:
+    schema = {"$ref": f"#/components/schemas/{component}"}
+    return {"content": {"application/json": {"schema": schema}}, "description": description}
+
+
+def document_shared_answers(result, generator, request, public):
+    """A drf-spectacular postprocessing hook: the answers the shared machinery gives every
+    operation, documented on each (a view's own description of them wins). Query parameters
+    and bodies are checked (400), pages past the last do not exist (404), and a body may be too
+    large (413)."""
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            parameters = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
+            has_body = "requestBody" in operation
+            if parameters or has_body:
+                responses.setdefault("400", _answer("FieldErrors", _ERRORS[400][1]))
+            if any(p.get("name") == "page" for p in parameters):
+                responses.setdefault("404", _answer("ErrorDetail", _ERRORS[404][1]))
+            if has_body:
+                responses.setdefault("413", _answer("ErrorDetail", _ERRORS[413][1]))
+    return result

@@ -9,6 +9,9 @@
   like any other (and so an invalid choice), not a parameter left out.
 - `JSONParser`: bodies over `DATA_UPLOAD_MAX_MEMORY_SIZE` answer 413, nesting deeper than
   `MAX_JSON_DEPTH` a 400; both as JSON.
+- `StrictFilterSet` and `BooleanFilter`: the base of the django-filter filter sets and their
+  boolean filter. A filter sent empty, or a boolean that is not `true`/`false`, is a 400 on that
+  filter instead of no filter at all.
 - `PageNumberPagination`: `?page=` that is not a positive whole number is a 400 on `page`; a page
   past the last stays a 404.
 """
@@ -16,7 +19,10 @@
 import json
 from collections.abc import Mapping
 
+import django_filters
+from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, pagination, parsers, serializers, status
@@ -25,6 +31,14 @@ from rest_framework.fields import empty
 INTEGER_MIN, INTEGER_MAX = -(2**31), 2**31 - 1  # PostgreSQL `integer`, Django's IntegerField
 MAX_JSON_DEPTH = 32
 UNKNOWN_FIELD = _("Unknown field.")
+# Free-text fields (not their subclasses that parse: e-mail, URL, regex, slug are strings too).
+TEXT_FIELDS = (
+    serializers.CharField,
+    serializers.EmailField,
+    serializers.URLField,
+    serializers.RegexField,
+    serializers.SlugField,
+)
 
 
 # --- Serializers -----------------------------------------------------------------------------
@@ -52,10 +66,24 @@ class _StrictFieldsMixin:
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
-            writable = {field.field_name for field in self._writable_fields}
+            writable = {field.field_name: field for field in self._writable_fields}
             unknown = sorted(str(name) for name in data if name not in writable)
             if unknown:
                 raise serializers.ValidationError({name: [UNKNOWN_FIELD] for name in unknown})
+            # DRF turns a JSON number sent for a text field into its digits; the schema says
+            # string, so a number is as wrong there as a list.
+            numbers = [
+                name
+                for name, value in data.items()
+                if type(writable[name]) in TEXT_FIELDS and isinstance(value, int | float)
+            ]
+            if numbers:
+                raise serializers.ValidationError(
+                    {
+                        name: [serializers.CharField.default_error_messages["invalid"]]
+                        for name in numbers
+                    }
+                )
         return super().to_internal_value(data)
 
 
@@ -80,13 +108,48 @@ class QuerySerializer(serializers.Serializer):
             blank = {
                 name
                 for name, field in self.fields.items()
-                if data.get(name) == "" and not getattr(field, "allow_blank", False)
+                if data.get(name) == ""
+                and not getattr(field, "allow_blank", False)
+                and not field.allow_null  # empty is how a query string says null
             }
             if blank:
-                raise serializers.ValidationError(
-                    {name: [serializers.Field.default_error_messages["null"]] for name in blank}
-                )
+                raise serializers.ValidationError({name: [BLANK] for name in blank})
         return super().to_internal_value(data)
+
+
+# --- Filter sets -----------------------------------------------------------------------------
+
+BLANK = serializers.CharField.default_error_messages["blank"]
+
+
+class _StrictBooleanField(forms.NullBooleanField):
+    widget = forms.TextInput  # the raw value, not NullBooleanSelect's "anything else is None"
+
+    def to_python(self, value):
+        if value is None:
+            return None
+        if value in ("true", "True", "1"):
+            return True
+        if value in ("false", "False", "0"):
+            return False
+        raise ValidationError(_("Enter true or false."), code="invalid")
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """`true` or `false`; anything else is a 400 (django-filter reads it as "no filter")."""
+
+    field_class = _StrictBooleanField
+
+
+class StrictFilterSet(django_filters.FilterSet):
+    """django-filter's FilterSet, refusing an empty value instead of reading it as no filter."""
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for name in self.filters:
+            if self.data.get(name) == "":
+                self.form.add_error(name, str(BLANK))
+        return valid and not self.form.errors
 
 
 # --- Parsing ---------------------------------------------------------------------------------

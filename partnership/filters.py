@@ -1,13 +1,14 @@
-"""Query-string filters of the API: an unknown value is a 400 on that parameter."""
+"""Query-string filters of the API: an unknown or empty value is a 400 on that parameter."""
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from .api_input import StrictFilterSet
 from .models import Partnership, Phase, Service
 from .selectors import filter_services_contains
 
 
-class PartnershipFilter(django_filters.FilterSet):
+class PartnershipFilter(StrictFilterSet):
     phase = django_filters.ChoiceFilter(
         choices=Phase.choices, label=_("Only partnerships in this phase.")
     )

@@ -39,6 +39,7 @@ class SessionSerializer(StrictModelSerializer):
     sequence = serializers.IntegerField(
         read_only=True, help_text=_("Raised each time the invitation changes.")
     )
+    video_url = serializers.CharField(read_only=True)  # a link, or empty: not always a URI
 
     class Meta:
         model = Session

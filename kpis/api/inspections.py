@@ -9,7 +9,6 @@ partnership (`DisputeRaiseSerializer`). Writes go through `kpis.services_inspect
 
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -18,6 +17,7 @@ from rest_framework.response import Response
 from partnership.access import Action
 from partnership.api_base import PartnershipScopedAPIMixin
 from partnership.api_errors import error_responses
+from partnership.api_input import BooleanFilter, StrictFilterSet
 
 from .. import selectors
 from ..models import Dispute, DisputeComment, Inspection
@@ -133,8 +133,8 @@ class InspectionViewSet(
 # --- Disputes --------------------------------------------------------------------------------
 
 
-class DisputeFilter(filters.FilterSet):
-    open = filters.BooleanFilter(
+class DisputeFilter(StrictFilterSet):
+    open = BooleanFilter(
         field_name="resolved_at",
         lookup_expr="isnull",
         help_text=_("true: only open disputes; false: only resolved ones."),

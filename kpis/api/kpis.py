@@ -9,7 +9,6 @@ go through `kpis.services` / `kpis.services_bulk`; statuses through `KPI.status_
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -24,6 +23,7 @@ from rest_framework.response import Response
 from partnership.access import Action
 from partnership.api_base import PartnershipScopedAPIMixin
 from partnership.api_errors import error_responses
+from partnership.api_input import BooleanFilter, StrictFilterSet
 from partnership.api_lookup import get_in_scope_or_404
 
 from .. import library, selectors, services, services_bulk, services_norms
@@ -62,8 +62,8 @@ def _with_latest(kpis: QuerySet) -> QuerySet:
 # --- KPIs ------------------------------------------------------------------------------------
 
 
-class KPIFilter(filters.FilterSet):
-    active = filters.BooleanFilter(help_text=_("true: only active KPIs; false: only retired ones."))
+class KPIFilter(StrictFilterSet):
+    active = BooleanFilter(help_text=_("true: only active KPIs; false: only retired ones."))
 
     class Meta:
         model = KPI

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from partnership.access import Action
+from partnership.api_input import StrictFilterSet
 from partnership.api_lookup import validated
 from sti import selectors as sti_selectors
 
@@ -18,7 +19,7 @@ from ..serializers import RoundReopenSerializer, RoundSerializer
 from .base import LIST_ERRORS, READ_ERRORS, SESSION_RUNNERS, WRITE_ERRORS, _ReviewsAPIMixin
 
 
-class RoundFilter(filters.FilterSet):
+class RoundFilter(StrictFilterSet):
     state = filters.ChoiceFilter(
         choices=RoundState.choices, help_text=_("Only rounds in this state.")
     )

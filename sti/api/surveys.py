@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from partnership.access import Action
 from partnership.api_base import PartnershipScopedAPIMixin
 from partnership.api_errors import error_responses
+from partnership.api_input import StrictFilterSet
 from partnership.api_lookup import get_in_scope_or_404
 
 from .. import selectors, services_surveys
@@ -41,7 +42,7 @@ SURVEY_ID = OpenApiParameter(
 # --- Surveys ---------------------------------------------------------------------------------
 
 
-class SurveyFilter(filters.FilterSet):
+class SurveyFilter(StrictFilterSet):
     state = filters.ChoiceFilter(
         choices=SurveyState.choices, help_text=_("Only surveys in this state.")
     )

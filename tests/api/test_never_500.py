@@ -1,13 +1,17 @@
 """The API never answers 500 or HTML (issue 14, item 6): each case that was filed, and the shape
 every error has. Messages are asserted in English (the client asks for it) and once in Dutch."""
 
+import importlib
+import inspect
 import json
 
 import pytest
 from django.test.utils import override_settings
+from rest_framework import serializers
 
 from kpis.models import Inspection
 from messaging.models import Thread
+from partnership.api_input import QuerySerializer, StrictModelSerializer, StrictSerializer
 from reviews.models import RoundState
 from tests.api import paths
 from tests.reviews.factories import review_round
@@ -88,12 +92,29 @@ def test_a_30_mb_body_is_a_413_in_json_and_changes_nothing(login, world):
 
 
 @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
-def test_a_form_body_django_refuses_is_a_413_in_json(login, world):
-    response = login(world.manager).patch(
-        paths.plan(world.partnership), {"channels": "x" * 5000}, **EN
-    )
+def test_a_multipart_body_django_refuses_is_a_413_in_json(login, world):
+    url = f"{paths.partnership(world.partnership)}threads/"
+    body = {"subject": "Key", "body": "x" * 5000}
+    response = login(world.manager).post(url, body, format="multipart", **EN)
     assert response.status_code == 413
     assert _json(response) == {"detail": "The request body is too large."}
+    assert not Thread.objects.filter(partnership=world.partnership).exists()
+
+
+def test_a_form_encoded_body_is_refused_as_unsupported(login, world):
+    response = login(world.manager).patch(
+        paths.plan(world.partnership), {"channels": "Hub"}, format="multipart", **EN
+    )
+    assert response.status_code == 415
+    assert "multipart/form-data" in _json(response)["detail"]
+
+
+@pytest.mark.parametrize("query", [{"active": "null"}, {"active": ""}, {"active": "maybe"}])
+def test_a_boolean_filter_that_is_not_true_or_false_is_a_400(login, world, query):
+    url = f"{paths.partnership(world.partnership)}kpis/"
+    response = login(world.manager).get(url, query, **EN)
+    assert response.status_code == 400
+    assert list(_json(response)) == ["active"]
 
 
 # --- Paths that match no route ----------------------------------------------------------------
@@ -180,3 +201,29 @@ def test_a_report_language_other_than_nl_or_en_is_a_400_on_lang(login, world):
     response = login(world.manager).get(url, {"lang": "ã…"}, **EN)
     assert response.status_code == 400
     assert _json(response) == {"lang": ["Choose nl or en."]}
+
+
+# --- Every serializer of the API is strict ----------------------------------------------------
+
+SERIALIZER_MODULES = [
+    "kpis.serializers",
+    "kpis.serializers_inspections",
+    "messaging.serializers",
+    "partnership.serializers",
+    "reviews.serializers",
+    "sti.serializers",
+]
+
+
+def test_every_api_serializer_derives_from_a_strict_base():
+    bases = (StrictSerializer, StrictModelSerializer, QuerySerializer)
+    loose = [
+        f"{name}.{cls.__name__}"
+        for name in SERIALIZER_MODULES
+        for cls in vars(importlib.import_module(name)).values()
+        if inspect.isclass(cls)
+        and issubclass(cls, serializers.BaseSerializer)
+        and cls.__module__ == name
+        and not issubclass(cls, bases)
+    ]
+    assert loose == []

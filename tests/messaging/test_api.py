@@ -208,10 +208,10 @@ def test_visibility_is_read_only(as_user, world, internal):
         {"visibility": "shared", "priority": "high"},
         format="json",
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert list(response.json()) == ["visibility"]
     internal.refresh_from_db()
-    assert internal.visibility == "client_internal"
-    assert internal.priority == "high"
+    assert (internal.visibility, internal.priority) == ("client_internal", "normal")
 
 
 def test_internal_thread_by_the_supplier_is_hidden_from_the_client(as_user, world):
@@ -629,4 +629,4 @@ def test_malformed_requests_never_500(as_user, world, shared):
     assert response.status_code == 400
     response = api.get(threads(world.partnership), {"assignee": huge})
     assert response.status_code in (200, 400)
-    assert api.get(threads(world.partnership), {"page": "abc"}).status_code == 404
+    assert api.get(threads(world.partnership), {"page": "abc"}).status_code == 400

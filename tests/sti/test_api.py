@@ -585,16 +585,17 @@ def test_bad_indicator_gets_a_field_level_400(login, world, sti, body, field):
     assert sti.draft.indicators.count() == before
 
 
-def test_indicator_set_in_the_body_is_ignored(login, world, sti, foreign):
-    # The set comes from the URL: naming another partnership's set in the body changes nothing.
+def test_indicator_set_in_the_body_is_refused(login, world, sti, foreign):
+    # The set comes from the URL: naming another partnership's set in the body is refused.
     foreign_set = foreign[0]
     response = login(world.supplier_lead).post(
         set_indicators(world.partnership, sti.draft),
         {"name": "Flexibility", "meaning": "x", "indicator_set": foreign_set.pk},
         format="json",
     )
-    assert response.status_code == 201
-    assert Indicator.objects.get(pk=response.json()["id"]).indicator_set == sti.draft
+    assert response.status_code == 400
+    assert list(response.json()) == ["indicator_set"]
+    assert not sti.draft.indicators.filter(name="Flexibility").exists()
     assert foreign_set.indicators.count() == 1
 
 
@@ -623,7 +624,7 @@ def test_put_replaces_an_indicator_of_a_draft(login, world, sti):
 
 
 def test_manager_plans_a_survey(login, world, sti):
-    body = {"period": "2026-10-15", **window(), "partnership": str(world.other_partnership.pk)}
+    body = {"period": "2026-10-15", **window()}
     response = login(world.supplier_lead).post(surveys(world.partnership), body, format="json")
     assert response.status_code == 201, response.json()
     data = response.json()
