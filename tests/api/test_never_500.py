@@ -227,3 +227,16 @@ def test_every_api_serializer_derives_from_a_strict_base():
         and not issubclass(cls, bases)
     ]
     assert loose == []
+
+
+def test_an_unhandled_error_under_api_answers_json_and_a_page_elsewhere(rf):
+    from config import urls
+    from partnership import api_errors
+
+    assert urls.handler500 == "partnership.api_errors.handler500"
+    api = api_errors.handler500(rf.get("/api/v1/partnerships/"))
+    assert (api.status_code, api["Content-Type"]) == (500, "application/json")
+    assert json.loads(api.content) == {"detail": "Er ging bij ons iets mis; er is niets gewijzigd."}
+    page = api_errors.handler500(rf.get("/partnerships/"))
+    assert page.status_code == 500
+    assert page["Content-Type"].startswith("text/html")
