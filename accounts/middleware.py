@@ -8,6 +8,21 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, JsonResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
+from rest_framework import authentication
+
+API_PREFIX = "/api/v1/"  # DRF views with the default authentication classes only
+
+
+def is_token_api_call(request) -> bool:
+    """A call of the REST API that names a Bearer token, read exactly as DRF reads it: every view
+    under /api/v1/ then authenticates by the token alone (a wrong token is a 401, never a fall
+    back to the session) and applies the user's language and the MFA policy itself. The
+    session's middleware leaves such a call alone, so it never reads the session table, even
+    when the client also sends a session cookie."""
+    if not request.path.startswith(API_PREFIX):
+        return False
+    words = authentication.get_authorization_header(request).split()
+    return bool(words) and words[0].lower() == b"bearer"
 
 
 class UserLanguageMiddleware:
@@ -20,6 +35,8 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if is_token_api_call(request):
+            return self.get_response(request)
         user = getattr(request, "user", None)
         language = getattr(user, "language", "") if user and user.is_authenticated else ""
         if language:
@@ -66,15 +83,18 @@ class SessionLifetimeMiddleware:
 
     The person is signed out and told why: a page goes to the login (which brings them back),
     an htmx request gets HX-Redirect to it, and an API call made with the session gets a JSON
-    401. An API call that also carries a token is simply no longer signed in by the session, so
-    DRF goes on with the token. The last activity is written at most once a minute, so a busy
-    session costs one session write a minute, not one a request.
+    401. A Bearer API call never looks at the session (`is_token_api_call`); one with another
+    Authorization scheme is simply no longer signed in by the session, and DRF goes on with it.
+    The last activity is written at most once a minute, so a busy session costs one session
+    write a minute, not one a request.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if is_token_api_call(request):
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.get_response(request)
@@ -95,7 +115,7 @@ class SessionLifetimeMiddleware:
     def _expire(self, request, *, absolute: bool):
         logout(request)
         if request.path.startswith("/api/") and "HTTP_AUTHORIZATION" in request.META:
-            return self.get_response(request)  # the token decides, as for any token call
+            return self.get_response(request)  # another scheme decides, as for any such call
         message = _expired_message(absolute=absolute)
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": message}, status=401)

@@ -119,7 +119,10 @@ FORM_RENDERER = "config.forms.TandemFormRenderer"
 # --- Data stores -----------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'tandem.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Persistent connections: opening one costs more than most requests' queries. Each is checked
+# before its first use in a request (CONN_HEALTH_CHECKS), so a database restart costs no errors.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded run has three processes on one file (web, worker, beat). Write-ahead logging
     # lets the worker read while the web writes and the other way round, and a commit no longer
@@ -353,7 +356,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "partnership.api_errors.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    # DRF's per-user rate in one atomic Redis round trip (partnership/api_throttle.py).
+    "DEFAULT_THROTTLE_CLASSES": ["partnership.api_throttle.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env.str("API_THROTTLE_RATE", default="1200/minute")},
 }
 SPECTACULAR_SETTINGS = {

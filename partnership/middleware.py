@@ -13,13 +13,15 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.middleware import is_token_api_call
+
 from .htmx import is_htmx
 
 MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/settings/language/")
 
 
-def user_needs_mfa(user) -> bool:
-    """One query: is `user` in an MFA-requiring organisation without a TOTP authenticator?"""
+def _memberships_short_of_mfa():
+    """Memberships of MFA-requiring organisations whose member has no TOTP authenticator."""
     from allauth.mfa.models import Authenticator
 
     from .models import Membership
@@ -27,11 +29,18 @@ def user_needs_mfa(user) -> bool:
     has_totp = Authenticator.objects.filter(
         user_id=OuterRef("user_id"), type=Authenticator.Type.TOTP
     )
-    return (
-        Membership.objects.filter(user=user, organization__require_mfa=True)
-        .filter(~Exists(has_totp))
-        .exists()
-    )
+    return Membership.objects.filter(organization__require_mfa=True).filter(~Exists(has_totp))
+
+
+def user_needs_mfa(user) -> bool:
+    """One query: is `user` in an MFA-requiring organisation without a TOTP authenticator?"""
+    return _memberships_short_of_mfa().filter(user=user).exists()
+
+
+def needs_mfa_expression(user_field: str) -> Exists:
+    """`user_needs_mfa` as a column of another query, for the user its `user_field` names (the
+    Bearer token's query reads it with the token: partnership/mfa.py)."""
+    return Exists(_memberships_short_of_mfa().filter(user_id=OuterRef(user_field)))
 
 
 def _organizations_requiring_mfa(user) -> list[str]:
@@ -54,13 +63,15 @@ class RequireMFAMiddleware:
 
     The setup page (or allauth's password confirmation in front of it) tells them why. API calls
     made with the browser session get a 403 instead of a redirect; a Bearer token is
-    authenticated later, by DRF, so it does not pass through here as a signed-in user.
+    authenticated later, by DRF, which applies the policy itself (partnership/mfa.py).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if is_token_api_call(request):  # the token's authentication applies the policy
+            return self.get_response(request)
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return self.get_response(request)

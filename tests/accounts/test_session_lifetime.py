@@ -117,11 +117,14 @@ def test_api_call_on_an_expired_session_gets_401_json(signed_in):
     assert _signed_out(signed_in)
 
 
-def test_api_call_with_a_token_goes_on_with_the_token_when_the_session_expired(signed_in):
+def test_api_call_with_a_token_never_reads_the_session_even_when_it_expired(signed_in):
     _token, key = api_token_create(user=signed_in.user, name="ERP")
     _age(signed_in, seen_ago=settings.SESSION_IDLE_TIMEOUT + 1)
-    response = signed_in.get("/api/v1/partnerships/", HTTP_AUTHORIZATION=f"Bearer {key}")
+    with CaptureQueriesContext(connection) as ctx:
+        response = signed_in.get("/api/v1/partnerships/", HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code == 200
+    assert not [q["sql"] for q in ctx.captured_queries if "django_session" in q["sql"]]
+    assert signed_in.get(PAGE).status_code == 302  # the next page still ends the session
     assert _signed_out(signed_in)
 
 
