@@ -170,29 +170,18 @@ def norm_proposals_awaiting(*, user) -> QuerySet:
     """Open norm proposals that `user` may decide: they are an admin or manager of the
     organisation on the other side of the proposing one. One query whatever the number of
     partnerships."""
-    from django.db.models import Exists, OuterRef, Q
+    from django.db.models import Q
 
-    from partnership.models import MANAGING_ROLES, Membership, Phase
+    from partnership.models import Phase, managed_by
 
     if user is None or not user.is_authenticated:
         return NormProposal.objects.none()
-    managing = Membership.objects.filter(user=user, role__in=MANAGING_ROLES)
     return (
         NormProposal.objects.filter(state=ProposalState.OPEN)
         .exclude(kpi__partnership__phase=Phase.ENDED)
         .filter(
-            Q(
-                side="supplier",
-                kpi__partnership__in=Partnership.objects.filter(
-                    Exists(managing.filter(organization=OuterRef("client_id")))
-                ),
-            )
-            | Q(
-                side="client",
-                kpi__partnership__in=Partnership.objects.filter(
-                    Exists(managing.filter(organization=OuterRef("supplier_id")))
-                ),
-            )
+            Q(side="supplier", kpi__partnership__client_id__in=managed_by(user))
+            | Q(side="client", kpi__partnership__supplier_id__in=managed_by(user))
         )
         .select_related("kpi__partnership", "proposed_by")
         .order_by("created_at")

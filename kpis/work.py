@@ -168,10 +168,14 @@ def _norm_items(user, today):
     ]
 
 
-def _norm_count(user, today):
+def _norm_queryset(user):
     from .selectors import norm_proposals_awaiting
 
-    return norm_proposals_awaiting(user=user).count()
+    return norm_proposals_awaiting(user=user)
+
+
+def _norm_count(user, today):
+    return _norm_queryset(user).count()
 
 
 SOURCES = [
@@ -181,6 +185,7 @@ SOURCES = [
         order=22,
         items=_norm_items,
         count=_norm_count,
+        queryset=lambda user, today: _norm_queryset(user),
     ),
     WorkSource(
         "kpis.value",
@@ -188,6 +193,7 @@ SOURCES = [
         order=20,
         items=_value_items,
         count=_value_count,
+        queryset=lambda user, today: values_due(user=user, today=today),
     ),
     WorkSource(
         "kpis.dispute",
@@ -195,6 +201,7 @@ SOURCES = [
         order=21,
         items=_dispute_items,
         count=_dispute_count,
+        queryset=lambda user, today: disputes_waiting(user=user),
     ),
 ]
 

@@ -30,27 +30,8 @@ def cards(partnerships):
 
 
 def cards_for_user(partnerships, user):
-    ids = [p.pk for p in partnerships]
-    unread = selectors.unread_by_partnership(user=user, partnership_ids=ids)
-    rows = (
-        Thread.objects.visible_to(user)
-        .filter(partnership_id__in=ids)
-        .exclude(status__in=DONE_STATUSES)
-        .values("partnership_id")
-        .annotate(
-            open_threads=Count("pk"),
-            open_complaints=Count("pk", filter=Q(category=Category.COMPLAINT)),
-        )
-        .order_by()
+    counts = selectors.hub_counts_by_partnership(
+        user=user, partnership_ids=[p.pk for p in partnerships]
     )
-    open_by = {r["partnership_id"]: r for r in rows}
-    result = {}
-    for p in partnerships:
-        counts = open_by.get(p.pk, {})
-        result[p.pk] = {
-            "partnership": p,
-            "unread": unread.get(p.pk, 0),
-            "open_threads": counts.get("open_threads", 0),
-            "open_complaints": counts.get("open_complaints", 0),
-        }
-    return result
+    empty = {"unread": 0, "open_threads": 0, "open_complaints": 0}
+    return {p.pk: {"partnership": p, **counts.get(p.pk, empty)} for p in partnerships}

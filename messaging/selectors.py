@@ -21,6 +21,7 @@ from .models import (
     HubPreference,
     Message,
     MessageRevision,
+    ReadState,
     Thread,
     Visibility,
 )
@@ -184,17 +185,36 @@ def unread_count(*, user) -> int:
     return Thread.objects.visible_to(user).unread_for(user).count()
 
 
-def unread_by_partnership(*, user, partnership_ids) -> dict:
-    """partnership id -> unread thread count, for a page of partnerships (one query)."""
+def unread_by_partnership(*, user, partnership_ids=None) -> dict:
+    """partnership id -> unread thread count, for a page of partnerships or (without ids) for
+    every partnership the user can see (one query; partnerships without unread threads are
+    left out)."""
+    threads = Thread.objects.visible_to(user).unread_for(user)
+    if partnership_ids is not None:
+        threads = threads.filter(partnership_id__in=list(partnership_ids))
+    rows = threads.values("partnership_id").annotate(n=Count("pk")).order_by()
+    return {r["partnership_id"]: r["n"] for r in rows}
+
+
+def hub_counts_by_partnership(*, user, partnership_ids) -> dict:
+    """partnership id -> unread, open and open complaint threads the user may see, for the
+    dashboard's cards (one query)."""
+    read = ReadState.objects.filter(
+        thread=OuterRef("pk"), user=user, read_at__gte=OuterRef("last_message_at")
+    )
+    active = ~Q(status__in=DONE_STATUSES)
     rows = (
         Thread.objects.visible_to(user)
-        .unread_for(user)
         .filter(partnership_id__in=list(partnership_ids))
         .values("partnership_id")
-        .annotate(n=Count("pk"))
+        .annotate(
+            unread=Count("pk", filter=Q(last_message_at__isnull=False) & ~Exists(read)),
+            open_threads=Count("pk", filter=active),
+            open_complaints=Count("pk", filter=active & Q(category=Category.COMPLAINT)),
+        )
         .order_by()
     )
-    return {r["partnership_id"]: r["n"] for r in rows}
+    return {r.pop("partnership_id"): r for r in rows}
 
 
 def thread_messages(*, thread: Thread) -> QuerySet:

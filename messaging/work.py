@@ -53,5 +53,6 @@ register_work_source(
         order=30,
         items=_items,
         count=_count,
+        queryset=lambda user, today: threads_waiting(user=user),
     )
 )

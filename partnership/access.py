@@ -10,9 +10,21 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 
-from .models import MANAGING_ROLES, Membership, Participant, Partnership, Phase, Role, Side
+from .models import (
+    MANAGING_ROLES,
+    Membership,
+    Participant,
+    Partnership,
+    Phase,
+    Role,
+    Side,
+    managed_by,
+    memo_for,
+    participations_of,
+)
 
 
 class Action(StrEnum):
@@ -105,30 +117,33 @@ def require_action(actor, partnership: Partnership, action: str) -> PartnershipA
     return access
 
 
-def _side_q(user, side: str):
-    """The user's side in a partnership is `side`, as `access_for` decides it (for querysets of
-    partnerships): their participation first, else the side whose organisation they manage."""
-    from django.db.models import Exists, OuterRef
-
-    mine = Participant.objects.filter(partnership=OuterRef("pk"), user=user)
-    as_side = Exists(mine.filter(side=side))
+def side_q(user, side: str, via: str = "") -> Q:
+    """The user's side in a partnership is `side`, as `access_for` decides it: their
+    participation first, else the side whose organisation they manage. A filter on partnerships
+    (`via=""`) or on rows that belong to one (`via="partnership__"`), like `visible_q`, with
+    subqueries that run once; it does not check visibility itself."""
+    mine = participations_of(user)
+    as_side = Q(**{f"{via}pk__in": mine.filter(side=side).values("partnership_id")})
     if side == Side.FACILITATOR:
         return as_side
-    managing = Membership.objects.filter(user=user, role__in=MANAGING_ROLES)
-    manages_client = Exists(managing.filter(organization=OuterRef("client_id")))
+    elsewhere = ~Q(**{f"{via}pk__in": mine.values("partnership_id")})
+    manages_client = Q(**{f"{via}client_id__in": managed_by(user)})
     if side == Side.CLIENT:
-        return as_side | (~Exists(mine) & manages_client)
-    manages_supplier = Exists(managing.filter(organization=OuterRef("supplier_id")))
-    return as_side | (~Exists(mine) & ~manages_client & manages_supplier)
+        return as_side | (elsewhere & manages_client)
+    manages_supplier = Q(**{f"{via}supplier_id__in": managed_by(user)})
+    return as_side | (elsewhere & ~manages_client & manages_supplier)
 
 
 def partnerships_where(user, action: str, side: str):
     """The partnerships in which `user`, on `side`, may do `action`: `PartnershipAccess.can`
     answered in SQL for lists across partnerships (a queryset to filter with, never a list of
-    ids). `tests/partnership/test_access_sql.py` holds it to `access_for` on the demo."""
-    from django.db.models import Exists, OuterRef
+    ids). `tests/partnership/test_work.py` holds it to `access_for` on the demo. Built once per
+    user object (a request), each call returns a fresh clone."""
+    return memo_for(user, ("where", action, side), lambda: _where(user, action, side))
 
-    qs = Partnership.objects.visible_to(user).filter(_side_q(user, side))
+
+def _where(user, action: str, side: str):
+    qs = Partnership.objects.visible_to(user).filter(side_q(user, side))
     if action == Action.READ:
         return qs
     qs = qs.exclude(phase=Phase.ENDED)
@@ -137,9 +152,9 @@ def partnerships_where(user, action: str, side: str):
     if side not in (Side.CLIENT, Side.SUPPLIER):
         return qs.none()
     org = "client_id" if side == Side.CLIENT else "supplier_id"
-    role_in_org = Membership.objects.filter(user=user, organization=OuterRef(org))
     if action == Action.MANAGE:
-        return qs.filter(Exists(role_in_org.filter(role__in=MANAGING_ROLES)))
+        return qs.filter(**{f"{org}__in": managed_by(user)})
     if action == Action.PARTICIPATE:
-        return qs.exclude(Exists(role_in_org.filter(role=Role.VIEWER)))
+        viewing = Membership.objects.filter(user=user, role=Role.VIEWER).values("organization_id")
+        return qs.exclude(**{f"{org}__in": viewing})
     raise ValueError(f"Unknown action {action!r}")

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -228,17 +228,66 @@ class Invitation(models.Model):
         }[self.status]
 
 
+def visible_q(user, via: str = "") -> Q:
+    """THE access rule as a filter: participants, and admins/managers of the client or supplier
+    org. On partnerships with `via=""`; on rows that belong to one through a foreign key with
+    `via="partnership__"`, so a thread's or a KPI's query asks the rule itself in SQL instead of
+    taking a list of partnership ids. For an authenticated `user` only.
+
+    Written as `IN (subquery)` rather than correlated EXISTS: each subquery runs once and is
+    probed as a hash, and the planner costs it so (a correlated EXISTS under OR is costed per
+    row, which at 1,000 partnerships put simple pages over the JIT threshold)."""
+    return memo_for(
+        user,
+        ("visible", via),
+        lambda: (
+            Q(**{f"{via}pk__in": participations_of(user).values("partnership_id")})
+            | Q(**{f"{via}client_id__in": managed_by(user)})
+            | Q(**{f"{via}supplier_id__in": managed_by(user)})
+        ),
+    )
+
+
+def participations_of(user):
+    """The user's current participations (former participants have no access)."""
+    return memo_for(
+        user, "participations", lambda: Participant.objects.filter(user=user).order_by()
+    )
+
+
+def managed_by(user):
+    """The organisations the user manages (admin or manager), as a subquery of their ids."""
+    return memo_for(
+        user,
+        "managed",
+        lambda: (
+            Membership.objects.filter(user=user, role__in=MANAGING_ROLES)
+            .order_by()
+            .values("organization_id")
+        ),
+    )
+
+
+def memo_for(user, key, build):
+    """A queryset (or filter) of the access rule built once per user object, that is once per
+    request: building the rule's filters costs more Python than running them. Querysets come
+    back as fresh clones and only their SQL is kept, never rows, so nothing goes stale."""
+    built = getattr(user, "_tandem_access_sql", None)
+    if built is None:
+        built = {}
+        user._tandem_access_sql = built
+    if key not in built:
+        built[key] = build()
+    value = built[key]
+    return value.all() if isinstance(value, models.QuerySet) else value
+
+
 class PartnershipQuerySet(models.QuerySet):
     def visible_to(self, user) -> "PartnershipQuerySet":
         """THE access rule: participants, and admins/managers of the client or supplier org."""
         if user is None or not user.is_authenticated:
             return self.none()
-        managing = Membership.objects.filter(user=user, role__in=MANAGING_ROLES)
-        return self.filter(
-            Exists(Participant.objects.filter(partnership=OuterRef("pk"), user=user))
-            | Exists(managing.filter(organization=OuterRef("client_id")))
-            | Exists(managing.filter(organization=OuterRef("supplier_id")))
-        )
+        return self.filter(visible_q(user))
 
     def with_overview(self) -> "PartnershipQuerySet":
         return self.select_related("client", "supplier", "communication_plan")

@@ -85,6 +85,7 @@ register_work_source(
         order=40,
         items=_action_items,
         count=lambda user, today: actions_due(user=user, today=today).count(),
+        queryset=lambda user, today: actions_due(user=user, today=today),
     )
 )
 register_work_source(
@@ -94,5 +95,6 @@ register_work_source(
         order=41,
         items=_session_items,
         count=lambda user, today: sessions_to_plan(user=user).count(),
+        queryset=lambda user, today: sessions_to_plan(user=user),
     )
 )

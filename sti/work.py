@@ -80,5 +80,6 @@ register_work_source(
         order=10,
         items=_items,
         count=_count,
+        queryset=lambda user, today: questionnaires_to_fill(user=user),
     )
 )

@@ -38,7 +38,7 @@ class GlobalInboxView(LoginRequiredMixin, TemplateView):
         filters["partnership"] = chosen if chosen in {str(p.pk) for p in visible} else ""
         threads = selectors.inbox_across(user=user, **filters)
         page = Paginator(threads, PAGE_SIZE).get_page(g.get("page"))
-        unread = selectors.unread_by_partnership(user=user, partnership_ids=[p.pk for p in visible])
+        unread = selectors.unread_by_partnership(user=user)
         unread_partnerships = [(p, unread[p.pk]) for p in visible if p.pk in unread]
         return super().get_context_data(
             page_obj=page,

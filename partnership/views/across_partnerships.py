@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import selectors, services_orgs
-from ..models import Membership, Role
+from ..models import Membership, Partnership, Role
 from ..panels import card_panels
 from ..work import kind_labels, work_for
 
@@ -23,7 +23,7 @@ DASHBOARD_WORK = 8  # items of "My work" on the dashboard; the rest on /work/
 @login_required
 def dashboard(request):
     visible = selectors.partnerships_for_user(user=request.user)
-    total = visible.count()
+    total = Partnership.objects.visible_to(request.user).count()  # without the annotations
     # The dashboard shows the first cards; the full, filterable list is one click away.
     partnerships = list(visible[:DASHBOARD_CARDS])
     sides = selectors.my_sides(user=request.user, partnerships=partnerships)
@@ -37,10 +37,9 @@ def dashboard(request):
         }
         for p in partnerships
     ]
-    can_create = Membership.objects.filter(
-        user=request.user, role__in=[Role.ADMIN, Role.MANAGER]
-    ).exists()
-    has_org = can_create or Membership.objects.filter(user=request.user).exists()
+    roles = set(Membership.objects.filter(user=request.user).values_list("role", flat=True))
+    can_create = bool(roles & {Role.ADMIN, Role.MANAGER})
+    has_org = bool(roles)
     work = work_for(request.user)
     return render(
         request,
