@@ -2,15 +2,14 @@
 
 A request is authenticated by one indexed query: the token by the SHA-256 of its key (a unique
 index), its user joined, and whatever a subclass adds as columns of the same row (the MFA policy,
-partnership/mfa.py). The query is built and compiled by the ORM once per process and then only
-executed with the key's hash: building and compiling it cost several times what PostgreSQL
-needs to answer it. `last_used_at` is written at most once a minute per token, by an UPDATE that
-only matches while the stamp is stale, so two workers racing write it once.
+partnership/mfa.py). The query is compiled once per process (accounts/prepared.py) and then
+only executed with the key's hash: building and compiling it cost several times what
+PostgreSQL needs to answer it. `last_used_at` is written at most once a minute per token, by an
+UPDATE that only matches while the stamp is stale, so two workers racing write it once.
 """
 
 from datetime import timedelta
 
-from django.db import connections, router
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -18,60 +17,11 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import authentication, exceptions
 
-from .models import ApiToken, User
+from .models import ApiToken
+from .prepared import PreparedQuery
 
 # Writing last_used_at on every request would turn every read into a write; once a minute is enough.
 LAST_USED_RESOLUTION_SECONDS = 60
-
-_KEY_HASH = "0" * 64  # stands for the key's hash while the query is compiled
-
-
-class CompiledTokenQuery:
-    """`SELECT token, user, extras WHERE key_hash = %s`, compiled once, run per request.
-
-    `extras` maps column names to expressions over ApiToken (e.g. an `Exists` on the token's
-    user). A row comes back as (token, user, {extra: value}) with the ORM's own converters
-    applied; the token and the user are real model instances (`from_db`), the token's user set.
-    """
-
-    def __init__(self, extras: dict):
-        self.extras = extras
-        self.token_fields = [f.attname for f in ApiToken._meta.concrete_fields]
-        self.user_fields = [f.attname for f in User._meta.concrete_fields]
-        self._compiled = None
-
-    def _compile(self):
-        queryset = (
-            ApiToken.objects.annotate(**self.extras)
-            .filter(key_hash=_KEY_HASH)
-            .order_by()
-            .values_list(
-                *self.token_fields, *(f"user__{name}" for name in self.user_fields), *self.extras
-            )
-        )
-        db = router.db_for_read(ApiToken)
-        compiler = queryset.query.get_compiler(using=db)
-        sql, params = compiler.as_sql()
-        params = list(params)
-        return db, compiler, sql, params, params.index(_KEY_HASH)
-
-    def fetch(self, key_hash: str):
-        if self._compiled is None:
-            self._compiled = self._compile()
-        db, compiler, sql, params, at = self._compiled
-        params = [*params[:at], key_hash, *params[at + 1 :]]
-        with connections[db].cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if not rows:
-            return None
-        row = list(next(iter(compiler.results_iter(results=[rows]))))
-        n_token, n_user = len(self.token_fields), len(self.user_fields)
-        token = ApiToken.from_db(db, self.token_fields, row[:n_token])
-        user = User.from_db(db, self.user_fields, row[n_token : n_token + n_user])
-        token.user = user
-        extras = dict(zip(self.extras, row[n_token + n_user :], strict=True))
-        return token, user, extras
 
 
 def _stamp_last_used(token: ApiToken, now) -> None:
@@ -91,9 +41,9 @@ def _stamp_last_used(token: ApiToken, now) -> None:
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
-    # Columns read with the token in the same query (see CompiledTokenQuery); a subclass adds
-    # its own by overriding `extra_columns` and checks them in `check_extras`.
-    _queries: dict = {}
+    # Columns read with the token in the same query; a subclass adds its own by overriding
+    # `extra_columns` and checks them in `check_extras`.
+    _queries: dict = {}  # class -> its PreparedQuery and the names of its extra columns
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
@@ -115,19 +65,30 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         """Raise AuthenticationFailed when the extra columns refuse the token's user."""
 
     @classmethod
-    def _query(cls) -> CompiledTokenQuery:
-        query = BearerTokenAuthentication._queries.get(cls)
-        if query is None:
-            query = BearerTokenAuthentication._queries[cls] = CompiledTokenQuery(
-                cls.extra_columns()
+    def _query(cls) -> tuple[PreparedQuery, tuple[str, ...]]:
+        prepared = BearerTokenAuthentication._queries.get(cls)
+        if prepared is None:
+            extras = cls.extra_columns()
+            query = PreparedQuery(
+                lambda key_hash: (
+                    ApiToken.objects.select_related("user")
+                    .annotate(**extras)
+                    .filter(key_hash=key_hash)
+                    .order_by()
+                ),
+                key_hash=ApiToken._meta.get_field("key_hash"),
             )
-        return query
+            prepared = BearerTokenAuthentication._queries[cls] = (query, tuple(extras))
+        return prepared
 
     def authenticate_key(self, key: str):
-        found = self._query().fetch(ApiToken.hash_key(key))
-        if found is None or found[0].revoked_at is not None:
+        query, extra_names = self._query()
+        found = query.objects(key_hash=ApiToken.hash_key(key))
+        if not found or found[0].revoked_at is not None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
-        token, user, extras = found
+        token = found[0]
+        user = token.user
+        extras = {name: getattr(token, name) for name in extra_names}
         now = timezone.now()
         if token.expires_at is not None and token.expires_at <= now:
             raise exceptions.AuthenticationFailed(_("This token has expired."))

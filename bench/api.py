@@ -1,7 +1,7 @@
 """API throughput under gunicorn: a bare DRF view with and without authentication, and the lists.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tandem_bench REDIS_URL=redis://127.0.0.1:6379/3 \\
-        .venv/bin/python bench/api.py 1000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/tandem_bench \\
+        REDIS_URL=redis://127.0.0.1:6379/3 .venv/bin/python bench/api.py 1000
 
 Seeds the demo data plus N benchmark partnerships of CleanCare's project leader once (`seed_demo
 --large N`; a database that has them is reused), creates an API token for pl@cleancare.demo,

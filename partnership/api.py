@@ -1,13 +1,15 @@
 """REST API v1 of the tenancy core: partnerships, participants, contracts, communication plan.
 
 Partnerships are the entry point of the access rule, so their viewset starts from
-`selectors.partnerships_for_user`. Everything under a partnership subclasses
+`Partnership.objects.visible_to` (`listed_partnerships`). Everything under a partnership subclasses
 `PartnershipScopedAPIMixin`, which resolves the partnership from the URL (404 for outsiders, 403
 for insiders without the role) and builds every queryset from `scoped_queryset`. Writes go through
 the services; the partnership and the actor come from the URL and the request, never the body.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
@@ -46,6 +48,33 @@ def _renamed(error: DjangoValidationError, names: dict[str, str]) -> DjangoValid
 
 
 # --- Partnerships ----------------------------------------------------------------------------
+
+
+def listed_partnerships(user) -> QuerySet:
+    """The partnerships `user` sees (`visible_to`), with what the API shows of each.
+
+    The contract's end and the participant count are correlated subqueries, which PostgreSQL
+    evaluates for the rows of the page only, after the sort and the limit; the page's COUNT
+    leaves them out. (`selectors.partnerships_for_user` counts participants with a JOIN and
+    GROUP BY, which aggregates every visible partnership before the limit, the COUNT included.)
+    """
+    latest_contract = Contract.objects.filter(partnership=OuterRef("pk")).order_by("-end_date")
+    participants = (
+        Participant.objects.filter(partnership=OuterRef("pk"))  # current ones only
+        .order_by()
+        .values("partnership")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Partnership.objects.visible_to(user)
+        .select_related("client", "supplier")
+        .annotate(
+            contract_end=Subquery(latest_contract.values("end_date")[:1]),
+            participant_count=Coalesce(Subquery(participants), 0),
+        )
+        .order_by("title", "pk")
+    )
 
 
 @extend_schema_view(
@@ -108,7 +137,7 @@ class PartnershipViewSet(
 
     def get_queryset(self):
         # The entry point of the access rule, so the one viewset that builds its own queryset.
-        return selectors.partnerships_for_user(user=self.request.user).order_by("title", "pk")
+        return listed_partnerships(self.request.user)
 
     def get_object(self) -> Partnership:
         if self._partnership is None:

@@ -1,11 +1,93 @@
 """The DRF side of tenant scoping; see `scoping.py` for the rule it shares with HTML views."""
 
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 from rest_framework.exceptions import NotAcceptable, NotFound, PermissionDenied
 from rest_framework.negotiation import DefaultContentNegotiation
 
+from accounts.prepared import PreparedQuery
+
+from .access import PartnershipAccess
+from .models import MANAGING_ROLES, Membership, Participant, Partnership, Side
 from .scoping import _refuse_overrides, _ScopedBase, get_scoped_object_or_404, within
+
+
+def _partnership_with_my_place(user_id, partnership_id) -> QuerySet:
+    """The partnership of the URL through the access rule (`visible_to`), with what `access_for`
+    reads about the caller in it as columns of the same row: their participation and their
+    roles in the client's and the supplier's organisation."""
+    mine = Participant.objects.filter(partnership=OuterRef("pk"), user_id=user_id).order_by()
+    roles = Membership.objects.filter(user_id=user_id).order_by()
+    return (
+        Partnership.objects.visible_to(get_user_model()(pk=user_id))
+        .with_overview()
+        .filter(pk=partnership_id)
+        .annotate(
+            api_participant_id=Subquery(mine.values("pk")[:1]),
+            api_participant_side=Subquery(mine.values("side")[:1]),
+            api_client_role=Subquery(
+                roles.filter(organization=OuterRef("client_id")).values("role")[:1]
+            ),
+            api_supplier_role=Subquery(
+                roles.filter(organization=OuterRef("supplier_id")).values("role")[:1]
+            ),
+        )
+        .order_by()
+    )
+
+
+_RESOLUTION = PreparedQuery(
+    _partnership_with_my_place,
+    user_id=get_user_model()._meta.pk,
+    partnership_id=Partnership._meta.pk,
+)
+
+
+def resolve_access_in_one_query(user, partnership_id) -> PartnershipAccess:
+    """`access.resolve_access` for an API request: the same rule and the same answer (tests hold
+    them together), in one prepared query instead of three built ones. 404 for anyone outside."""
+    try:
+        found = _RESOLUTION.objects(user_id=user.pk, partnership_id=partnership_id)
+    except ValidationError as exc:  # not a UUID
+        raise Http404 from exc
+    if not found:
+        raise Http404
+    partnership = found[0]
+    participant = None
+    if partnership.api_participant_id is not None:
+        participant = Participant.from_db(
+            partnership._state.db,
+            ["id", "partnership_id", "user_id", "side"],
+            [
+                partnership.api_participant_id,
+                partnership.pk,
+                user.pk,
+                partnership.api_participant_side,
+            ],
+        )
+        participant.partnership = partnership
+    roles = {
+        org: role
+        for org, role in (
+            (partnership.client_id, partnership.api_client_role),
+            (partnership.supplier_id, partnership.api_supplier_role),
+        )
+        if role is not None
+    }
+    # access_for's decision, from the row instead of two more queries.
+    if participant is not None:
+        side = participant.side
+    elif roles.get(partnership.client_id) in MANAGING_ROLES:
+        side = Side.CLIENT
+    elif roles.get(partnership.supplier_id) in MANAGING_ROLES:
+        side = Side.SUPPLIER
+    else:
+        side = None
+    org_id = {Side.CLIENT: partnership.client_id, Side.SUPPLIER: partnership.supplier_id}.get(side)
+    org_role = roles.get(org_id) if org_id and side != Side.FACILITATOR else None
+    return PartnershipAccess(partnership, user, side, participant, org_role)
 
 
 class PartnershipScopedAPIMixin(_ScopedBase):
@@ -15,6 +97,13 @@ class PartnershipScopedAPIMixin(_ScopedBase):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         _refuse_overrides(cls, PartnershipScopedAPIMixin)
+
+    def resolve_partnership(self, request) -> None:
+        partnership_id = self.kwargs.get(self.partnership_url_kwarg)
+        if partnership_id is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs a partnership_id URL kwarg.")
+        self.access = resolve_access_in_one_query(request.user, partnership_id)
+        self.partnership = self.access.partnership
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authenticates first: 401 before 404

@@ -11,11 +11,13 @@
   `MAX_JSON_DEPTH` a 400; both as JSON.
 - `StrictFilterSet` and `BooleanFilter`: the base of the django-filter filter sets and their
   boolean filter. A filter sent empty, or a boolean that is not `true`/`false`, is a 400 on that
-  filter instead of no filter at all.
+  filter instead of no filter at all. `FilterBackend` skips the filter set when the query string
+  names none of its filters.
 - `PageNumberPagination`: `?page=` that is not a positive whole number is a 400 on `page`; a page
-  past the last stays a 404.
+  past the last stays a 404. A first page shorter than a page needs no COUNT query.
 """
 
+import copy
 import json
 from collections.abc import Mapping
 
@@ -23,8 +25,10 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator as DjangoPaginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, pagination, parsers, serializers, status
 from rest_framework.fields import empty
 
@@ -58,10 +62,23 @@ def _bound_integers(fields) -> None:
             field.validators.append(MinValueValidator(INTEGER_MIN, message=message))
 
 
+# ModelSerializer class -> the fields it builds from its model. Building them (model
+# introspection, one field class and its kwargs per column) costs more than serializing a
+# page of rows, and nothing in it depends on the instance, the data or the context; a copy of
+# the built fields is what every new serializer gets, as DRF copies declared fields.
+_MODEL_FIELDS: dict[type, dict] = {}
+
+
 class _StrictFieldsMixin:
     def get_fields(self):
-        fields = super().get_fields()
-        _bound_integers(fields)
+        if isinstance(self, serializers.ModelSerializer):
+            built = _MODEL_FIELDS.get(type(self))
+            if built is None:
+                built = _MODEL_FIELDS[type(self)] = super().get_fields()
+            fields = copy.deepcopy(built)
+        else:
+            fields = super().get_fields()
+        _bound_integers(fields)  # after copying: a copy is made anew from its arguments
         return fields
 
     def to_internal_value(self, data):
@@ -141,6 +158,20 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = _StrictBooleanField
 
 
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, which builds no filter set (a form and its fields) for a request
+    whose query string names none of its filters: such a filter set filters nothing and finds
+    nothing to refuse."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or not any(
+            name in request.query_params for name in filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
 class StrictFilterSet(django_filters.FilterSet):
     """django-filter's FilterSet, refusing an empty value instead of reading it as no filter."""
 
@@ -201,8 +232,24 @@ class JSONParser(parsers.JSONParser):
 # --- Pagination ------------------------------------------------------------------------------
 
 
+class _Paginator(DjangoPaginator):
+    """Django's paginator that counts only when it must: a first page with fewer rows than a
+    page holds them all, so its length is the count. Most lists inside a partnership (its KPIs,
+    threads, actions) fit on one page and so cost one query instead of two."""
+
+    def page(self, number):
+        if str(number) != "1":
+            return super().page(number)
+        rows = list(self.object_list[: self.per_page])
+        if len(rows) < self.per_page:
+            self.__dict__["count"] = len(rows)  # `count` is a cached property
+        return self._get_page(rows, 1, self)
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
     """DRF's page numbers; a `page` that is not a positive whole number is a 400 on `page`."""
+
+    django_paginator_class = _Paginator
 
     def get_page_number(self, request, paginator):
         number = request.query_params.get(self.page_query_param, empty)

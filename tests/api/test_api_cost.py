@@ -1,0 +1,142 @@
+"""What a Bearer call costs: one query to authenticate (the token, its user and the MFA policy),
+one Redis round trip to throttle, a list whose queries do not grow with its rows, and the
+token's last use written at most once a minute."""
+
+import datetime
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from redis.connection import AbstractConnection
+
+from accounts.authentication import LAST_USED_RESOLUTION_SECONDS
+from accounts.models import ApiToken
+from accounts.services import api_token_create
+from partnership.api_input import PageNumberPagination
+from partnership.api_throttle import UserRateThrottle
+from tests import factories as f
+from tests.api import paths
+from tests.kpis.factories import KPIFactory, MeasurementFactory
+from tests.messaging.factories import MessageFactory, ThreadFactory
+from tests.reviews.factories import action
+
+pytestmark = pytest.mark.django_db
+
+# Queries of one Bearer request: the token (1), the partnership with the caller's place in it
+# (1), the page (1; a first page shorter than a page needs no COUNT), and what a list adds: the
+# measurements' KPI and the threads' linked documents.
+LISTS = {
+    "partnerships": (lambda w, kpi: paths.partnerships(), 2),
+    "kpis": (lambda w, kpi: f"{paths.partnership(w.partnership)}kpis/", 3),
+    "measurements": (
+        lambda w, kpi: f"{paths.partnership(w.partnership)}kpis/{kpi.pk}/measurements/",
+        4,
+    ),
+    "threads": (lambda w, kpi: f"{paths.partnership(w.partnership)}threads/", 4),
+    "actions": (lambda w, kpi: f"{paths.partnership(w.partnership)}actions/", 3),
+}
+
+
+def _grow(w, kpi, n: int) -> None:
+    """n more rows of every list the supplier's project leader reads."""
+    start = kpi.measurements.count()
+    for i in range(start, start + n):
+        client = f.OrganizationFactory(name=f"Client {i}", slug=f"client-{i}")
+        f.PartnershipFactory(client=client, supplier=w.cleaner, title=f"Cleaning {i}")
+        MeasurementFactory(kpi=kpi, period_start=datetime.date(2025, 1 + i, 1))
+        other = KPIFactory(partnership=w.partnership)
+        MeasurementFactory(kpi=other)
+        thread = ThreadFactory(partnership=w.partnership, created_by=w.supplier_lead)
+        MessageFactory(thread=thread, author=w.supplier_lead)
+        action(w.partnership, w.supplier_lead, title=f"Action {i}")
+
+
+def _queries(api, path) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = api.get(path)
+    assert response.status_code == 200, response.content
+    return len(ctx.captured_queries)
+
+
+def test_list_queries_do_not_grow_with_their_rows(api, world):
+    _token, key = api_token_create(user=world.supplier_lead, name="ERP")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    kpi = KPIFactory(partnership=world.partnership)
+    _grow(world, kpi, 1)
+    api.get(paths.partnerships())  # the token's first use is stamped
+    small = {name: _queries(api, path(world, kpi)) for name, (path, _n) in LISTS.items()}
+    _grow(world, kpi, 2)
+    large = {name: _queries(api, path(world, kpi)) for name, (path, _n) in LISTS.items()}
+    assert small == large == {name: n for name, (_path, n) in LISTS.items()}
+    rows = api.get(LISTS["threads"][0](world, kpi)).json()
+    assert rows["count"] == len(rows["results"]) == 3
+
+
+def test_a_full_first_page_still_counts_every_row(api, world, monkeypatch):
+    _token, key = api_token_create(user=world.supplier_lead, name="ERP")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    monkeypatch.setattr(PageNumberPagination, "page_size", 2)
+    for i in range(3):
+        client = f.OrganizationFactory(name=f"Client {i}", slug=f"client-{i}")
+        f.PartnershipFactory(client=client, supplier=world.cleaner, title=f"Cleaning {i}")
+    body = api.get(paths.partnerships()).json()
+    assert (body["count"], len(body["results"])) == (5, 2)
+    assert api.get(paths.partnerships() + "?page=3").json()["count"] == 5
+
+
+def _updates_of_tokens(ctx) -> int:
+    return sum(
+        1
+        for q in ctx.captured_queries
+        if q["sql"].startswith('UPDATE "accounts_apitoken"') and "last_used_at" in q["sql"]
+    )
+
+
+def test_last_use_is_written_once_for_two_requests_within_a_minute(api, world):
+    token, key = api_token_create(user=world.member, name="ERP")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    with CaptureQueriesContext(connection) as ctx:
+        assert api.get(paths.partnerships()).status_code == 200
+        assert api.get(paths.partnerships()).status_code == 200
+    assert _updates_of_tokens(ctx) == 1
+    token.refresh_from_db()
+    assert timezone.now() - token.last_used_at < timedelta(seconds=10)
+    stale = timezone.now() - timedelta(seconds=LAST_USED_RESOLUTION_SECONDS + 1)
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=stale)
+    with CaptureQueriesContext(connection) as ctx:
+        api.get(paths.partnerships())
+    assert _updates_of_tokens(ctx) == 1  # stale again: written again
+
+
+@pytest.fixture
+def redis_round_trips(monkeypatch):
+    """Every command (or pipeline) the real redis client sends, as it goes out."""
+    sent = []
+    send = AbstractConnection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        sent.append(command)
+        return send(self, command, check_health)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counting)
+    return sent
+
+
+def test_throttle_answers_429_with_retry_after_in_one_redis_round_trip(
+    api, world, monkeypatch, redis_round_trips
+):
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "3/minute"})
+    user = f.participant(world.partnership, "client", role="member", email="erp@hospital.test")
+    _token, key = api_token_create(user=user, name="ERP")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert api.get(paths.partnerships()).status_code == 200  # loads the script once
+    redis_round_trips.clear()
+    assert api.get(paths.partnerships()).status_code == 200
+    assert len(redis_round_trips) == 1
+    assert api.get(paths.partnerships()).status_code == 200
+    refused = api.get(paths.partnerships())
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert set(refused.json()) == {"detail"}
