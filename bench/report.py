@@ -1,44 +1,101 @@
 """How long a review round's report takes: compile (queries) and render (WeasyPrint), nl and en.
 
-    rm -rf /tmp/bench-report && TANDEM_VAR_DIR=/tmp/bench-report .venv/bin/python bench/report.py 5
+    .venv/bin/python bench/report.py [N] [--first K]
 
-On a fresh database (SQLite under TANDEM_VAR_DIR, or DATABASE_URL) it migrates, seeds the demo
-and takes the latest published round of "Schoonmaak Sint-Lucas" (the demo's rounds); with no
-published round there, it walks one through the services. Then it compiles the round's report
-N times and renders the PDF N times per language, and prints one row per language: compile ms,
-render ms (median and slowest), pages and bytes. The first render of a process (fonts, the print
-stylesheet) is measured apart as "cold".
+On the database of DATABASE_URL (or SQLite under TANDEM_VAR_DIR) it migrates, seeds the demo
+unless it is there, and takes the latest published round of "Schoonmaak Sint-Lucas" (with no
+published round there, it walks one through the services). It compiles the round's report N
+times, then prints a markdown table per language:
+
+- first render: the first PDF of a fresh process, K processes per language, each started like a
+  Celery pool process: "cold" renders right after Django starts; "after warm-up" first runs the
+  worker's start-up handlers (config.celery: `worker_init`, then `worker_process_init`), whose
+  duration is shown apart. A tree without those handlers shows "–" there.
+- warm render: N more PDFs per language in this process, after the same start-up handlers.
+
+Times are wall clock and CPU (process time): on a shared machine the wall clock grows with the
+load of others (shown with the load average), the CPU time much less.
 """
 
-import datetime
+import argparse
+import json
+import math
 import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("DEBUG", "0")
 
 import django  # noqa: E402
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-from partnership.models import Partnership  # noqa: E402
-from reviews import report, report_render  # noqa: E402
-from reviews.models import ReviewRound, RoundState  # noqa: E402
+LANGUAGES = ("nl", "en")
 
 
-def _ms(start: float) -> float:
-    return (time.perf_counter() - start) * 1000
+def _clock() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
 
 
-def demo_round() -> ReviewRound:
+def _since(start: tuple[float, float]) -> tuple[float, float]:
+    wall, cpu = _clock()
+    return (wall - start[0]) * 1000, (cpu - start[1]) * 1000
+
+
+def worker_start() -> float | None:
+    """Run the Celery worker's start-up handlers as a pool process would; ms, or None if absent."""
+    from config import celery
+
+    prepare = getattr(celery, "prepare_report_renderer", None)
+    warm = getattr(celery, "warm_report_renderer", None)
+    if warm is None:
+        return None
+    start = _clock()
+    if prepare is not None:
+        prepare()
+    warm()
+    return _since(start)[0]
+
+
+def first_render(language: str, snapshot_path: str, warm: bool) -> dict:
+    """In a fresh process: (the worker's start-up,) then one PDF."""
+    from reviews import report_render
+
+    snapshot = json.loads(Path(snapshot_path).read_text())
+    warm_ms = worker_start() if warm else None
+    if warm and warm_ms is None:
+        return {"skipped": True}
+    start = _clock()
+    report_render.render_pdf(snapshot, language)
+    wall, cpu = _since(start)
+    return {"wall": wall, "cpu": cpu, "warm_up": warm_ms}
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def _spawn(language: str, snapshot_path: str, warm: bool) -> dict:
+    command = [sys.executable, __file__, "--child", language, snapshot_path]
+    if warm:
+        command.append("--warm")
+    run = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT)  # noqa: S603
+    out = run.stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def demo_round():
+    from partnership.models import Partnership
+    from reviews.models import ReviewRound, RoundState
+
     partnership = Partnership.objects.get(title="Schoonmaak Sint-Lucas")
     published = (
         ReviewRound.objects.filter(partnership=partnership, state=RoundState.PUBLISHED)
@@ -48,9 +105,12 @@ def demo_round() -> ReviewRound:
     return published or build_round(partnership)
 
 
-def build_round(partnership) -> ReviewRound:
+def build_round(partnership):
     """No demo round yet: walk the last quarter's round to published through the services."""
+    import datetime
+
     from reviews import calendar, selectors, services, services_sessions
+    from reviews.models import RoundState
 
     facilitator = selectors.facilitators(partnership=partnership).first()
     period = calendar.ReviewPeriod.containing(datetime.date.today() - datetime.timedelta(days=92))
@@ -76,41 +136,101 @@ def build_round(partnership) -> ReviewRound:
     )
 
 
-def main() -> None:
-    repeat = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    review_round = demo_round()
-    print(f"Round {review_round.label} of {review_round.partnership.title} ({review_round.state})")
+def _cell(values: list[float]) -> str:
+    if not values:
+        return "–"
+    return f"{statistics.median(values):.0f} / {_p95(values):.0f}"
 
+
+def main(repeat: int, first_runs: int) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from partnership.models import Partnership
+    from reviews import report, report_render
+
+    call_command("migrate", verbosity=0)
+    if not Partnership.objects.filter(title="Schoonmaak Sint-Lucas").exists():
+        call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    review_round = demo_round()
     compile_ms = []
     for _ in range(repeat):
-        reset_queries()
         with CaptureQueriesContext(connection) as ctx:
             start = time.perf_counter()
             snapshot = report.compile_report(review_round=review_round)
-            compile_ms.append(_ms(start))
+            compile_ms.append((time.perf_counter() - start) * 1000)
     queries = len(ctx.captured_queries)
+    connection.close()
 
-    start = time.perf_counter()
-    report_render.render_pdf(snapshot, "nl")
-    cold = _ms(start)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(snapshot, f)
+    first = {}
+    try:
+        for language in LANGUAGES:
+            for warm in (False, True):
+                runs = [_spawn(language, f.name, warm) for _ in range(first_runs)]
+                first[language, warm] = [r for r in runs if not r.get("skipped")]
+    finally:
+        os.unlink(f.name)
+
+    warm_up_ms = worker_start()
+    if warm_up_ms is None:  # as the old bench did: one render first, then the timed ones
+        report_render.render_pdf(snapshot, "nl")
+    warm = {language: ([], []) for language in LANGUAGES}
+    shape = {}
+    for _ in range(repeat):
+        for language in LANGUAGES:
+            start = _clock()
+            pdf = report_render.render_pdf(snapshot, language)
+            wall, cpu = _since(start)
+            warm[language][0].append(wall)
+            warm[language][1].append(cpu)
+            shape[language] = len(pdf)
+    pages = {
+        language: len(report_render.render_document(snapshot, language).pages)
+        for language in LANGUAGES
+    }
+
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"cold first render: {cold:.0f} ms; compile: {queries} queries; load average {load}\n")
-    print(f"{'lang':<5}{'compile ms':>12}{'render ms':>11}{'max ms':>9}{'pages':>7}{'bytes':>9}")
-    for language in ("nl", "en"):
-        render_ms, pages, size = [], 0, 0
-        for _ in range(repeat):
-            start = time.perf_counter()
-            document = report_render.render_document(snapshot, language)
-            pdf = document.write_pdf()
-            render_ms.append(_ms(start))
-            pages, size = len(document.pages), len(pdf)
+    git = ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]
+    tree = subprocess.run(git, capture_output=True, text=True).stdout.strip()  # noqa: S603, S607
+    print(
+        f"Report of {review_round.partnership.title} {review_round.label} ({review_round.state}); "
+        f"tree {ROOT} at {tree} (plus its working changes); load average {load}\n"
+    )
+    print(
+        f"Compile: {statistics.median(compile_ms):.1f} ms median, {queries} queries. "
+        f"Renders: {repeat} warm per language, {first_runs} fresh processes per first-render cell. "
+        f"Worker start-up handlers in this process: "
+        + ("none" if warm_up_ms is None else f"{warm_up_ms:.0f} ms")
+        + "\n"
+    )
+    print(
+        "| lang | pages | bytes | first render, cold: wall ms median / p95 | cpu ms | "
+        "first render after warm-up: wall ms median / p95 | cpu ms | warm-up wall ms | "
+        "warm render: wall ms median / p95 | cpu ms |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for language in LANGUAGES:
+        cold, after = first[language, False], first[language, True]
         print(
-            f"{language:<5}{statistics.median(compile_ms):>12.1f}"
-            f"{statistics.median(render_ms):>11.0f}{max(render_ms):>9.0f}{pages:>7}{size:>9}"
+            f"| {language} | {pages[language]} | {shape[language]} "
+            f"| {_cell([r['wall'] for r in cold])} | {_cell([r['cpu'] for r in cold])} "
+            f"| {_cell([r['wall'] for r in after])} | {_cell([r['cpu'] for r in after])} "
+            f"| {_cell([r['warm_up'] for r in after])} "
+            f"| {_cell(warm[language][0])} | {_cell(warm[language][1])} |"
         )
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser()
+    parser.add_argument("repeat", nargs="?", type=int, default=9)
+    parser.add_argument("--first", type=int, default=5, help="fresh processes per cell")
+    parser.add_argument("--child", nargs=2, metavar=("LANGUAGE", "SNAPSHOT"))
+    parser.add_argument("--warm", action="store_true")
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(first_render(*args.child, warm=args.warm)))
+    else:
+        main(args.repeat, args.first)

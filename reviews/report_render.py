@@ -5,10 +5,18 @@ language, so a published report renders the same whatever changed since. The PDF
 URLs and our own static files.
 """
 
+import base64
+import contextlib
 import datetime
+import gc
 import hashlib
 import logging
+import os
+import re
+import threading
+import time
 from decimal import Decimal
+from html import unescape
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -19,6 +27,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import format_html
 
 from kpis import charts as kpi_charts
 from kpis.status import Status
@@ -29,6 +38,7 @@ from .models import ReportFile, ReviewRound, RoundState
 
 # WeasyPrint logs every step of every render at INFO: keep its warnings only.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+logger = logging.getLogger(__name__)
 
 
 def _dec(value) -> Decimal | None:
@@ -43,7 +53,33 @@ def _moment(value) -> datetime.datetime | None:
     return None if value is None else datetime.datetime.fromisoformat(value)
 
 
-def _kpi_row(kpi: dict) -> dict:
+_ARIA_LABEL = re.compile(r'aria-label="([^"]*)"')
+_SVG_CLASS = re.compile(r'<svg class="([^"]*)"')
+
+
+def _as_image(svg: str) -> str:
+    """An inline chart as an `<img>` of the same SVG, for the PDF.
+
+    WeasyPrint draws the same picture either way, but an inline `<svg>` is parsed by the (pure
+    Python) HTML parser and every shape and text of it goes through the CSS cascade; as an image
+    it is read by the XML parser and skips the page's cascade. The alt text is the chart's label.
+    """
+    if not svg:
+        return svg
+    if "xmlns=" not in svg[:300]:
+        svg = svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1)
+    label = _ARIA_LABEL.search(svg)
+    css = _SVG_CLASS.search(svg)
+    # The label is copied as it stands in the SVG, where format_html has already escaped it.
+    return format_html(
+        '<img class="{}" alt="{}" src="data:image/svg+xml;base64,{}">',
+        css.group(1) if css else "chart",
+        "" if label is None else unescape(label.group(1)),
+        base64.b64encode(svg.encode()).decode("ascii"),
+    )
+
+
+def _kpi_row(kpi: dict, chart=lambda svg: svg) -> dict:
     history = [
         SimpleNamespace(value=_dec(h["value"]), status=Status(h["status"])) for h in kpi["history"]
     ]
@@ -52,13 +88,13 @@ def _kpi_row(kpi: dict) -> dict:
         "target": _dec(kpi["target"]),
         "tolerance": _dec(kpi["tolerance"]),
         "values": [{**v, "value": _dec(v["value"])} for v in kpi["values"]],
-        "sparkline": kpi_charts.sparkline(
-            history, target=_dec(kpi["target"]), label=str(kpi["name"])
+        "sparkline": chart(
+            kpi_charts.sparkline(history, target=_dec(kpi["target"]), label=str(kpi["name"]))
         ),
     }
 
 
-def _sti_context(sti: dict | None) -> dict | None:
+def _sti_context(sti: dict | None, chart=lambda svg: svg) -> dict | None:
     if sti is None:
         return None
     indicators = []
@@ -111,12 +147,16 @@ def _sti_context(sti: dict | None) -> dict | None:
         "has_motivations": any(i.get("motivations") for i in indicators),
         "gap_rows": gap_rows,
         "charts": {
-            "bars": bars,
-            "gap": sti_charts.perception_gap(
-                gap_rows, label=translation.gettext("Perception gap per indicator")
+            "bars": chart(bars),
+            "gap": chart(
+                sti_charts.perception_gap(
+                    gap_rows, label=translation.gettext("Perception gap per indicator")
+                )
             ),
-            "trend": sti_charts.grade_trend(
-                trend_points, label=translation.gettext("Grade over the quarters")
+            "trend": chart(
+                sti_charts.grade_trend(
+                    trend_points, label=translation.gettext("Grade over the quarters")
+                )
             )
             if len(trend_points) > 1
             else "",
@@ -151,11 +191,13 @@ EMPTY = {
 }
 
 
-def render_context(snapshot: dict) -> dict:
+def render_context(snapshot: dict, *, pdf: bool = False) -> dict:
     """The snapshot with numbers, dates and charts ready for the templates (active language).
 
-    Sections missing from a snapshot (one frozen by an older version) render as empty.
+    Sections missing from a snapshot (one frozen by an older version) render as empty. For the
+    PDF (`pdf`), the charts are images of the same SVG (see `_as_image`); the page has them inline.
     """
+    chart = _as_image if pdf else (lambda svg: svg)
     snapshot = {**EMPTY, **(snapshot or {})}
     rnd = snapshot["round"]
     inspections = snapshot["inspections"]
@@ -173,8 +215,8 @@ def render_context(snapshot: dict) -> dict:
         "session": None
         if session is None
         else {**session, "starts_at": _moment(session["starts_at"])},
-        "sti": _sti_context(snapshot["sti"]),
-        "kpis": [_kpi_row(k) for k in snapshot["kpis"]],
+        "sti": _sti_context(snapshot["sti"], chart),
+        "kpis": [_kpi_row(k, chart) for k in snapshot["kpis"]],
         "inspections": {
             **inspections,
             "score": _dec(inspections["score"]),
@@ -236,6 +278,7 @@ def _local_fetcher():
 
 
 _STYLESHEETS: list = []
+_FONTS = threading.local()
 
 
 def _stylesheets() -> list:
@@ -248,22 +291,157 @@ def _stylesheets() -> list:
     return _STYLESHEETS
 
 
+def _font_config():
+    """WeasyPrint's font configuration, made once per process and thread.
+
+    Left to itself WeasyPrint makes a new one per document: fontconfig loads its configuration
+    and font list again and Pango starts with empty font caches. Kept, the fonts found for the
+    first report serve the next ones. Per thread, as Pango's font map is not thread-safe; per
+    process id, so a forked child never uses its parent's.
+    """
+    pid = os.getpid()
+    cached = getattr(_FONTS, "value", None)
+    if cached is None or cached[0] != pid:
+        from weasyprint.text.fonts import FontConfiguration
+
+        cached = _FONTS.value = (pid, FontConfiguration())
+    return cached[1]
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """No cyclic garbage collection while WeasyPrint works.
+
+    A render allocates a few hundred thousand short-lived objects, which makes the collector run
+    over every object of the process (Django, the apps, the worker) several times per report. The
+    cycles left behind (a few megabytes) go at the next collection after the render.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _html(snapshot: dict, language: str, preview: bool) -> str:
+    with translation.override(language):
+        context = {**render_context(snapshot, pdf=True), "language": language, "preview": preview}
+        return render_to_string("reviews/report_pdf.html", context)
+
+
 def render_document(snapshot: dict, language: str, *, preview: bool = False):
     """The laid-out WeasyPrint document (pages known), for `render_pdf` and the bench."""
     from weasyprint import HTML
 
-    with translation.override(language):
-        context = {**render_context(snapshot), "language": language, "preview": preview}
-        html = render_to_string("reviews/report_pdf.html", context)
-        base = settings.STATICFILES_DIRS[0] if settings.STATICFILES_DIRS else None
+    html = _html(snapshot, language, preview)
+    base = settings.STATICFILES_DIRS[0] if settings.STATICFILES_DIRS else None
+    with _gc_paused():
         return HTML(string=html, base_url=str(base), url_fetcher=_local_fetcher()).render(
-            stylesheets=_stylesheets()
+            stylesheets=_stylesheets(), font_config=_font_config()
         )
 
 
 def render_pdf(snapshot: dict, language: str, *, preview: bool = False) -> bytes:
     """The report as a PDF (A4, header with partnership and period, page numbers)."""
-    return render_document(snapshot, language, preview=preview).write_pdf()
+    with _gc_paused():
+        return render_document(snapshot, language, preview=preview).write_pdf()
+
+
+# --- warming up ------------------------------------------------------------------------------
+
+# What the warm-up renders: a page or two with the report's header, tables, bold text and charts.
+_WARM_UP_SCORES = {"n": 2, "mean": "7.5", "spread": "0.5", "min": 7, "max": 8}
+WARM_UP_SNAPSHOT = {
+    "partnership": {"id": "", "title": "Tandem", "client": "Tandem", "supplier": "Tandem"},
+    "round": {"period_label": "2000-Q1", "period_start": "2000-01-01", "period_end": "2000-03-31"},
+    "kpis": [
+        {
+            "name": "KPI",
+            "unit": "%",
+            "direction": "higher",
+            "frequency": "monthly",
+            "target": "90",
+            "tolerance": "5",
+            "values": [{"period": "2000-01", "value": "91", "status": "green"}],
+            "status": "green",
+            "history": [
+                {"period": "1999-12", "value": "80", "status": "red"},
+                {"period": "2000-01", "value": "91", "status": "green"},
+            ],
+        }
+    ],
+    "sti": {
+        "survey_period": "2000-Q1",
+        "previous_period": "1999-Q4",
+        "raters": {"client": 2, "supplier": 2},
+        "grade_to_supplier": "7.5",
+        "grade_to_client": "7.5",
+        "change_to_supplier": "0.5",
+        "change_to_client": "-0.5",
+        "trend": [
+            {"period": "1999-Q4", "to_supplier": "7", "to_client": "8"},
+            {"period": "2000-Q1", "to_supplier": "7.5", "to_client": "7.5"},
+        ],
+        "show_rater_names": False,
+        "indicators": [
+            {
+                "name": "Tandem",
+                "rated_side": "both",
+                "to_supplier": _WARM_UP_SCORES,
+                "to_client": _WARM_UP_SCORES,
+                "change_to_supplier": "0.5",
+                "change_to_client": "-0.5",
+                "self_supplier": "8",
+                "self_client": "7",
+                "gap_supplier": "0.5",
+                "gap_client": "-0.5",
+                "motivations": [],
+            }
+        ],
+    },
+}
+
+
+def prepare() -> None:
+    """Import WeasyPrint and parse the print stylesheet, without laying anything out.
+
+    Modules and parsed CSS, which a process may build before it forks (a Celery worker before its
+    pool starts) for its children to inherit; fonts are left to `warm_up` in each process that
+    renders.
+    """
+    try:
+        import weasyprint  # noqa: F401
+
+        _stylesheets()
+    except Exception:
+        logger.exception("Preparing the report renderer failed")
+
+
+def warm_up() -> bool:
+    """Load WeasyPrint, the print stylesheet, the templates and the fonts before the first report.
+
+    The first render in a process pays for importing WeasyPrint, parsing its user-agent and our
+    print stylesheets and fontconfig's and Pango's first font lookups (seconds, against a fraction
+    of one for the next). A worker or web process calls this at start (config/celery.py,
+    config/wsgi.py): a short report rendered and thrown away, and the translations of every
+    language loaded. Never raises: a process that cannot warm up still starts, and its first
+    report shows the error.
+    """
+    start = time.monotonic()
+    try:
+        render_pdf(WARM_UP_SNAPSHOT, settings.LANGUAGE_CODE)
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                translation.gettext("Summary")
+    except Exception:
+        logger.exception("Warming up the report renderer failed")
+        return False
+    logger.info(
+        "Report renderer warm in %.0f ms (pid %s)", (time.monotonic() - start) * 1000, os.getpid()
+    )
+    return True
 
 
 # --- storing ---------------------------------------------------------------------------------

@@ -372,3 +372,48 @@ def test_hub_figures_stay_on_one_page_with_their_heading(published):
         assert "Median time to resolve" in pages[heading], extra
         heading_pages.add(heading)
     assert len(heading_pages) > 1  # the section did move across a page break
+
+
+# --- a warm renderer at worker start ---------------------------------------------------------
+
+
+def test_worker_start_warms_the_renderer_before_the_first_report(monkeypatch):
+    """The Celery handlers render a small report and keep fonts and styles for the next ones."""
+    from celery import signals
+
+    from config import celery
+
+    # The handlers are what the worker's signals call (in the worker itself with --pool=solo).
+    assert celery.prepare_report_renderer in [r() for _key, r in signals.worker_init.receivers]
+    assert celery.warm_report_renderer in [r() for _key, r in signals.worker_process_init.receivers]
+    frozen = []
+    monkeypatch.setattr(celery.gc, "freeze", lambda: frozen.append(True))  # not this test process
+    monkeypatch.setattr(report_render, "_STYLESHEETS", [])
+    monkeypatch.setattr(report_render, "_FONTS", type(report_render._FONTS)())
+    rendered = []
+    render_pdf = report_render.render_pdf
+
+    def counting(snapshot, language, **kwargs):
+        pdf = render_pdf(snapshot, language, **kwargs)
+        rendered.append((language, pdf))
+        return pdf
+
+    monkeypatch.setattr(report_render, "render_pdf", counting)
+    celery.prepare_report_renderer()
+    assert len(report_render._STYLESHEETS) == 1 and not hasattr(report_render._FONTS, "value")
+    celery.warm_report_renderer()
+    [(language, pdf)] = rendered
+    assert language == "nl" and "Tandem" in pdf_text(pdf)
+    assert frozen == [True]
+    # What the warm-up loaded is what the next report uses: the same fonts, the same stylesheet.
+    fonts, [sheet] = report_render._FONTS.value[1], report_render._STYLESHEETS
+    assert report_render._font_config() is fonts and report_render._stylesheets() == [sheet]
+
+
+def test_warm_up_never_keeps_a_worker_from_starting(monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise OSError("no fonts")
+
+    monkeypatch.setattr(report_render, "render_pdf", broken)
+    assert report_render.warm_up() is False
+    assert "Warming up the report renderer failed" in caplog.text
