@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from partnership.models import Membership, Participant, Partnership, Role, Side
+from partnership.statements import sum_of_counts
 
 from .figures import figures, figures_by_period  # noqa: F401 (read here by the review round)
 from .models import (
@@ -181,8 +182,13 @@ def _text_match(q: str) -> Q:
 
 
 def unread_count(*, user) -> int:
-    """Unread threads across every partnership the user can see (the header badge)."""
-    return Thread.objects.visible_to(user).unread_for(user).count()
+    """Unread threads across every partnership the user can see (the header badge). One
+    query, compiled once per person (`partnership.statements`)."""
+    if not user.is_authenticated:
+        return 0
+    return sum_of_counts(
+        ("hub.unread", user.pk), lambda: [Thread.objects.visible_to(user).unread_for(user)]
+    )
 
 
 def unread_by_partnership(*, user, partnership_ids=None) -> dict:

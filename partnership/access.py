@@ -143,7 +143,9 @@ def partnerships_where(user, action: str, side: str):
 
 
 def _where(user, action: str, side: str):
-    qs = Partnership.objects.visible_to(user).filter(side_q(user, side))
+    # Being on a side implies seeing the partnership (a participant, or a manager of that
+    # side's organisation), so the side's filter needs no visibility filter beside it.
+    qs = Partnership.objects.filter(side_q(user, side))
     if action == Action.READ:
         return qs
     qs = qs.exclude(phase=Phase.ENDED)

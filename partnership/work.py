@@ -16,11 +16,11 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from .statements import sum_of_counts
 
 
 @dataclass(frozen=True)
@@ -89,41 +89,24 @@ def work_for(user, *, today: datetime.date | None = None) -> list[WorkItem]:
 
 def work_count(user, *, today: datetime.date | None = None) -> int:
     """How many items wait for `user` (the header's badge): one query for the sources that
-    give their rows as a queryset, one more per source that only counts."""
+    give their rows as a queryset (compiled once per person and day, see
+    `partnership.statements`), one more per source that only counts."""
     if user is None or not user.is_authenticated:
         return 0
     built = getattr(user, _CACHE, None)
     if built is not None:
         return len(built)
     today = today or timezone.localdate()
-    total, querysets = 0, []
+    total, counted = 0, []
     for source in sources():
         if source.queryset is not None:
-            querysets.append(source.queryset(user, today))
+            counted.append(source)
         elif source.count is not None:
             total += source.count(user, today)
         else:
             total += len(source.items(user, today))
-    return total + count_all(querysets)
-
-
-def count_all(querysets) -> int:
-    """The sum of the querysets' counts, in one statement: SELECT (SELECT COUNT(*) FROM (…)) +
-    … (each as `.count()` would count it; an empty one adds nothing)."""
-    parts, params = [], []
-    for qs in querysets:
-        try:
-            sql, qs_params = qs.order_by().values("pk").query.sql_with_params()
-        except EmptyResultSet:
-            continue
-        # Django's own compiled SQL, its values kept apart as parameters.
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS w{len(parts)})")  # noqa: S608
-        params.extend(qs_params)
-    if not parts:
-        return 0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + " + ".join(parts), params)
-        return cursor.fetchone()[0]
+    key = ("work", user.pk, user.is_active, today, *(source.key for source in counted))
+    return total + sum_of_counts(key, lambda: [s.queryset(user, today) for s in counted])
 
 
 def badge_text(count: int) -> str:

@@ -41,9 +41,10 @@ def _person_in(n: int):
 def _is_badge(sql: str) -> bool:
     """The hub's header badge: unread threads counted across partnerships, by the access rule."""
     return (
-        sql.startswith('SELECT COUNT(*) AS "__count" FROM "messaging_thread"')
+        'FROM "messaging_thread"' in sql
         and '"messaging_readstate"' in sql
         and '"partnership_membership"' in sql
+        and "GROUP BY" not in sql  # the dashboard's cards count per partnership
     )
 
 
