@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from redis.connection import AbstractConnection
@@ -14,6 +15,8 @@ from redis.connection import AbstractConnection
 from accounts.authentication import LAST_USED_RESOLUTION_SECONDS
 from accounts.models import ApiToken
 from accounts.services import api_token_create
+from partnership.access import resolve_access
+from partnership.api_base import resolve_access_in_one_query
 from partnership.api_input import PageNumberPagination
 from partnership.api_throttle import UserRateThrottle
 from tests import factories as f
@@ -140,3 +143,24 @@ def test_throttle_answers_429_with_retry_after_in_one_redis_round_trip(
     assert refused.status_code == 429
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     assert set(refused.json()) == {"detail"}
+
+
+def test_the_apis_one_query_resolution_answers_as_the_access_rule(world):
+    people = [world.manager, world.member, world.viewer, world.supplier_lead, world.facilitator]
+    people.append(world.outsider)
+    for user in people:
+        for partnership in (world.partnership, world.other_partnership):
+            try:
+                expected = resolve_access(user, partnership.pk)
+            except Http404:
+                with pytest.raises(Http404):
+                    resolve_access_in_one_query(user, partnership.pk)
+                continue
+            got = resolve_access_in_one_query(user, partnership.pk)
+            assert (got.partnership.pk, got.side, got.org_role) == (
+                expected.partnership.pk,
+                expected.side,
+                expected.org_role,
+            )
+            assert (got.participant is None) == (expected.participant is None)
+            assert got.partnership.client.name == expected.partnership.client.name

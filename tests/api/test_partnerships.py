@@ -95,7 +95,7 @@ def test_partnership_list_runs_the_same_queries_for_5_and_50(login, db):
     _managed_partnerships(org, 45)
     many, count = _count_queries(api, paths.partnerships())
     assert count == 50
-    assert few == many
+    assert many == few + 1  # a full first page needs its COUNT; a shorter one is its own count
 
 
 # --- retrieve --------------------------------------------------------------------------------
