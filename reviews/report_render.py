@@ -425,16 +425,14 @@ def warm_up() -> bool:
     The first render in a process pays for importing WeasyPrint, parsing its user-agent and our
     print stylesheets and fontconfig's and Pango's first font lookups (seconds, against a fraction
     of one for the next). A worker or web process calls this at start (config/celery.py,
-    config/wsgi.py): a short report rendered and thrown away, and the translations of every
-    language loaded. Never raises: a process that cannot warm up still starts, and its first
-    report shows the error.
+    config/wsgi.py): a short report rendered in every language and thrown away. Never raises: a
+    process that cannot warm up still starts, and its first report shows the error.
     """
     start = time.monotonic()
     try:
-        render_pdf(WARM_UP_SNAPSHOT, settings.LANGUAGE_CODE)
+        # Every language: Pango's font sets, Django's formats and catalogs are per language.
         for language, _name in settings.LANGUAGES:
-            with translation.override(language):
-                translation.gettext("Summary")
+            render_pdf(WARM_UP_SNAPSHOT, language)
     except Exception:
         logger.exception("Warming up the report renderer failed")
         return False
