@@ -50,6 +50,36 @@ def figures_by_period(*, partnership: Partnership, periods) -> list[dict]:
     ]
 
 
+def figures_across(*, partnership_ids, start: datetime, end: datetime) -> dict:
+    """partnership id -> `figures` for threads opened in [start, end), in one query for any
+    number of partnerships (the review clock closes hundreds of rounds of a period at once)."""
+    partnership_ids = list(partnership_ids)
+    threads = Thread.objects.filter(
+        partnership_id__in=partnership_ids,
+        visibility=Visibility.SHARED,
+        created_at__gte=start,
+        created_at__lt=end,
+    )
+    if connection.vendor == "postgresql":
+        rows = {
+            row.pop("partnership_id"): row
+            for row in threads.values("partnership_id")
+            .annotate(**_aggregates(0, start, end))
+            .order_by()
+        }
+        empty = threads.none().aggregate(**_aggregates(0, start, end))
+        return {pid: _row_figures(rows.get(pid, empty), 0) for pid in partnership_ids}
+    by_partnership: dict = {}
+    for pid, *row in threads.values_list(
+        "partnership_id", "category", "created_at", "first_response_at", "resolved_at"
+    ):
+        by_partnership.setdefault(pid, []).append(row)
+    return {
+        pid: _rows_figures(by_partnership.get(pid, []), [(start, end)])[0]
+        for pid in partnership_ids
+    }
+
+
 def _midnight(day):
     return timezone.make_aware(datetime.combine(day, datetime.min.time()))
 
@@ -71,33 +101,38 @@ def _figures(partnership, ranges) -> list[dict]:
     return _figures_from_rows(partnership, ranges)
 
 
-def _figures_in_sql(partnership, ranges) -> list[dict]:
+def _aggregates(i: int, start: datetime, end: datetime) -> dict:
     responded = Q(first_response_at__isnull=False)
     resolved = Q(category__in=RESOLVE_TIMED, resolved_at__isnull=False)
     response_time = _seconds(F("first_response_at") - F("created_at"))
     resolve_time = _seconds(F("resolved_at") - F("created_at"))
+    inside = Q(created_at__gte=start, created_at__lt=end)
+    return {
+        f"threads{i}": Count("pk", filter=inside),
+        f"complaints{i}": Count("pk", filter=inside & Q(category=Category.COMPLAINT)),
+        f"incidents{i}": Count("pk", filter=inside & Q(category=Category.INCIDENT)),
+        f"unanswered{i}": Count("pk", filter=inside & ~responded),
+        f"responded{i}": Count("pk", filter=inside & responded),
+        f"resolved{i}": Count("pk", filter=inside & resolved),
+        f"response{i}": _Median(response_time, filter=inside & responded),
+        f"resolve{i}": _Median(resolve_time, filter=inside & resolved),
+    }
+
+
+def _row_figures(row: dict, i: int) -> dict:
+    return {
+        **{key: row[f"{key}{i}"] for key in KEYS},
+        "median_first_response": _duration(row[f"response{i}"]),
+        "median_time_to_resolve": _duration(row[f"resolve{i}"]),
+    }
+
+
+def _figures_in_sql(partnership, ranges) -> list[dict]:
     aggregates = {}
     for i, (start, end) in enumerate(ranges):
-        inside = Q(created_at__gte=start, created_at__lt=end)
-        aggregates |= {
-            f"threads{i}": Count("pk", filter=inside),
-            f"complaints{i}": Count("pk", filter=inside & Q(category=Category.COMPLAINT)),
-            f"incidents{i}": Count("pk", filter=inside & Q(category=Category.INCIDENT)),
-            f"unanswered{i}": Count("pk", filter=inside & ~responded),
-            f"responded{i}": Count("pk", filter=inside & responded),
-            f"resolved{i}": Count("pk", filter=inside & resolved),
-            f"response{i}": _Median(response_time, filter=inside & responded),
-            f"resolve{i}": _Median(resolve_time, filter=inside & resolved),
-        }
+        aggregates |= _aggregates(i, start, end)
     row = _shared(partnership, ranges).aggregate(**aggregates)
-    return [
-        {
-            **{key: row[f"{key}{i}"] for key in KEYS},
-            "median_first_response": _duration(row[f"response{i}"]),
-            "median_time_to_resolve": _duration(row[f"resolve{i}"]),
-        }
-        for i in range(len(ranges))
-    ]
+    return [_row_figures(row, i) for i in range(len(ranges))]
 
 
 def _figures_from_rows(partnership, ranges) -> list[dict]:
@@ -106,6 +141,10 @@ def _figures_from_rows(partnership, ranges) -> list[dict]:
             "category", "created_at", "first_response_at", "resolved_at"
         )
     )
+    return _rows_figures(rows, ranges)
+
+
+def _rows_figures(rows, ranges) -> list[dict]:
     result = []
     for start, end in ranges:
         inside = [r for r in rows if start <= r[1] < end]

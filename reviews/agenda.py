@@ -65,32 +65,69 @@ def facilitator_language(review_round: ReviewRound) -> str:
     return language or settings.LANGUAGE_CODE
 
 
+@dataclass
+class Inputs:
+    """What a round's proposal is made from, read for one round or for a batch at once."""
+
+    results: list[IndicatorResult]  # of the closed questionnaire; none without one
+    board: list  # kpis.selectors.BoardRow of the round's period
+    disputes: list  # open disputes, oldest first
+    carried: list  # open actions carried over, by due date
+    hub: dict  # the hub's figures of the period
+    language: str  # the facilitator's
+
+
 def agenda_propose(*, review_round: ReviewRound, now=None) -> list[AgendaItem]:
     """Propose the agenda of a closed round; nothing when it already has an agenda."""
     if AgendaItem.objects.filter(round=review_round).exists():
         return []
     now = now or timezone.now()
-    with translation.override(facilitator_language(review_round)):
-        proposals = [
-            *_indicator_items(review_round),
-            *_kpi_items(review_round),
-            *_dispute_items(review_round),
-            *_action_items(review_round, selectors.today(now)),
-            _hub_item(review_round),
-        ]
-    return AgendaItem.objects.bulk_create(
-        [
-            AgendaItem(
-                round=review_round,
-                position=position,
-                kind=p.kind,
-                title=p.title[:200],
-                details=p.details,
-                **p.links,
-            )
-            for position, p in enumerate(proposals, start=1)
-        ]
+    # Read afresh: closing the survey may have happened on another instance just before.
+    survey = Survey.objects.filter(pk=review_round.survey_id).first()
+    closed = survey is not None and survey.state == SurveyState.CLOSED
+    inputs = Inputs(
+        results=compute_results(survey=survey).indicators if closed else [],
+        board=kpi_selectors.kpi_board(
+            partnership=review_round.partnership, today=_board_day(review_round)
+        ),
+        disputes=list(
+            kpi_selectors.disputes_for_partnership(partnership=review_round.partnership)
+            .filter(resolved_at__isnull=True)
+            .order_by("created_at", "pk")[:MAX_DISPUTES]
+        ),
+        carried=list(
+            selectors.carried_over_actions(review_round=review_round).order_by("due_date", "pk")
+        ),
+        hub=round_hub_figures(review_round),
+        language=facilitator_language(review_round),
     )
+    return AgendaItem.objects.bulk_create(_items(review_round, inputs, now))
+
+
+def _items(review_round: ReviewRound, inputs: Inputs, now) -> list[AgendaItem]:
+    with translation.override(inputs.language):
+        proposals = [
+            *_indicator_items(inputs.results),
+            *_kpi_items(review_round, inputs.board),
+            *_dispute_items(inputs.disputes),
+            *_action_items(inputs.carried, selectors.today(now)),
+            _hub_item(inputs.hub),
+        ]
+    return [
+        AgendaItem(
+            round=review_round,
+            position=position,
+            kind=p.kind,
+            title=p.title[:200],
+            details=p.details,
+            **p.links,
+        )
+        for position, p in enumerate(proposals, start=1)
+    ]
+
+
+def _board_day(review_round: ReviewRound) -> datetime.date:
+    return review_round.period_end + datetime.timedelta(days=1)
 
 
 # --- figures as text -------------------------------------------------------------------------
@@ -141,12 +178,8 @@ def indicator_details(result: IndicatorResult) -> str:
 # --- what the proposal picks -----------------------------------------------------------------
 
 
-def _indicator_items(review_round: ReviewRound) -> list[Proposal]:
-    # Read afresh: closing the survey may have happened on another instance just before.
-    survey = Survey.objects.filter(pk=review_round.survey_id).first()
-    if survey is None or survey.state != SurveyState.CLOSED:
-        return []  # a round without questionnaire has no indicator points
-    results = compute_results(survey=survey).indicators
+def _indicator_items(results: list[IndicatorResult]) -> list[Proposal]:
+    """A round without questionnaire (no results) has no indicator points."""
     picked: list[tuple[IndicatorResult, str]] = []
 
     def take(result, kind):
@@ -207,11 +240,7 @@ def _in_round(period, review_round: ReviewRound) -> bool:
     return review_round.period_start <= period.start <= review_round.period_end
 
 
-def _kpi_items(review_round: ReviewRound) -> list[Proposal]:
-    board = kpi_selectors.kpi_board(
-        partnership=review_round.partnership,
-        today=review_round.period_end + datetime.timedelta(days=1),
-    )
+def _kpi_items(review_round: ReviewRound, board) -> list[Proposal]:
     red = []
     for row in board:
         inside = [h for h in row.history if _in_round(h.period, review_round)]
@@ -243,12 +272,7 @@ def _kpi_proposal(kpi, history) -> Proposal:
     )
 
 
-def _dispute_items(review_round: ReviewRound) -> list[Proposal]:
-    disputes = (
-        kpi_selectors.disputes_for_partnership(partnership=review_round.partnership)
-        .filter(resolved_at__isnull=True)
-        .order_by("created_at", "pk")[:MAX_DISPUTES]
-    )
+def _dispute_items(disputes) -> list[Proposal]:
     items = []
     for dispute in disputes:
         raised_by = (
@@ -267,10 +291,7 @@ def _dispute_items(review_round: ReviewRound) -> list[Proposal]:
     return items
 
 
-def _action_items(review_round: ReviewRound, today: datetime.date) -> list[Proposal]:
-    carried = list(
-        selectors.carried_over_actions(review_round=review_round).order_by("due_date", "pk")
-    )
+def _action_items(carried: list, today: datetime.date) -> list[Proposal]:
     overdue = [a for a in carried if a.due_date < today]
     items = [
         Proposal(
@@ -356,9 +377,5 @@ def round_hub_figures(review_round: ReviewRound) -> dict:
     )
 
 
-def _hub_item(review_round: ReviewRound) -> Proposal:
-    return Proposal(
-        AgendaKind.HUB,
-        _("Hub: complaints and response times"),
-        hub_details(round_hub_figures(review_round)),
-    )
+def _hub_item(figures: dict) -> Proposal:
+    return Proposal(AgendaKind.HUB, _("Hub: complaints and response times"), hub_details(figures))

@@ -5,7 +5,13 @@
 once overdue, and finishes published reports a worker did not get to. Every step is idempotent:
 transitions are guarded (row lock, state check, database trigger) and every reminder is claimed
 by a unique row before it is sent, so running tick twice, or in two workers at once, does nothing
-twice. Each round and action is handled in its own transaction: one failure does not stop the rest.
+twice.
+
+Each step works in batches (`REVIEW_CLOCK_BATCH_SIZE`, 500 rounds by default): one query finds
+the next batch (by id, after the previous one), and `services_clock` moves it in one transaction
+with a fixed number of queries. A batch that fails is rolled back and done again one round at a
+time with the one-round services, each in its own transaction, so one failure does not stop the
+rest. A day with nothing due costs one query per step and loads no partnership.
 """
 
 import datetime
@@ -15,31 +21,33 @@ from collections import Counter
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from partnership.notifications import notify
+from partnership.notifications import notify_many
 from sti import selectors as sti_selectors
 from sti.models import Response, SurveyState
 
-from . import calendar, services, services_actions, services_planning
+from . import calendar, services, services_actions, services_clock, services_planning
 from .models import (
     ActionItem,
     ActionReminder,
     ActionReminderKind,
-    ReminderKind,
+    ReportFile,
     ReviewRound,
     RoundState,
 )
 
 logger = logging.getLogger(__name__)
 
-REMINDERS = (
-    (datetime.timedelta(days=1), ReminderKind.CLOSING_1_DAY),
-    (datetime.timedelta(days=3), ReminderKind.CLOSING_3_DAYS),
-)
+REMINDERS = services_clock.REMINDERS
 ACTION_DUE_SOON_DAYS = 2
+BATCH_SIZE = 500
+
+
+def batch_size() -> int:
+    return getattr(settings, "REVIEW_CLOCK_BATCH_SIZE", BATCH_SIZE)
 
 
 def tick(*, now: datetime.datetime | None = None) -> dict:
@@ -49,16 +57,27 @@ def tick(*, now: datetime.datetime | None = None) -> dict:
     done["planned"] = services_planning.rounds_plan_due(now=now)
     # A round whose whole window passed while it could not open (the partnership was paused, or
     # ran by hand) stays scheduled for a manager to re-plan; the clock does not retry it daily.
-    for review_round in _due(state=RoundState.SCHEDULED, opens_at__lte=now, closes_at__gt=now):
-        done["opened"] += _step(services.round_open, review_round=review_round, now=now)
-    for review_round in ReviewRound.objects.filter(
-        state=RoundState.OPEN, closes_at__gt=now, closes_at__lte=now + REMINDERS[-1][0]
-    ):
-        done["reminded"] += _remind(review_round, now)
-    for review_round in _due(
-        state=RoundState.OPEN, closes_at__lte=now
-    ) | ReviewRound.objects.filter(state=RoundState.OPEN, survey__state=SurveyState.CLOSED):
-        done["closed"] += _step(services.round_close, review_round=review_round, now=now)
+    done["opened"] = _batches(
+        _due(state=RoundState.SCHEDULED, opens_at__lte=now, closes_at__gt=now),
+        services_clock.rounds_open_many,
+        services.round_open,
+        now,
+    )
+    done["reminded"] = _batches(
+        ReviewRound.objects.filter(
+            state=RoundState.OPEN, closes_at__gt=now, closes_at__lte=now + REMINDERS[-1][0]
+        ),
+        services_clock.rounds_remind_many,
+        _remind,
+        now,
+    )
+    done["closed"] = _batches(
+        _due(state=RoundState.OPEN, closes_at__lte=now)
+        | ReviewRound.objects.filter(state=RoundState.OPEN, survey__state=SurveyState.CLOSED),
+        services_clock.rounds_close_many,
+        services.round_close,
+        now,
+    )
     done.update(remind_action_owners(now=now))
     done["reports"] = finish_reports(now=now)
     return dict(done)
@@ -66,69 +85,76 @@ def tick(*, now: datetime.datetime | None = None) -> dict:
 
 def _due(**lookups):
     """Rounds the clock moves by itself: of partnerships that run rounds automatically."""
-    return (
-        ReviewRound.objects.filter(partnership__phase__in=services_planning.ROUND_PHASES, **lookups)
-        .exclude(partnership__review_settings__automatic=False)
-        .order_by("opens_at", "pk")
-    )
+    return ReviewRound.objects.filter(
+        partnership__phase__in=services_planning.ROUND_PHASES, **lookups
+    ).exclude(partnership__review_settings__automatic=False)
+
+
+def _batches(rounds, many, one, now) -> int:
+    """Run `many(ids=..., now=...)` over `rounds` batch by batch (one query finds each); a batch
+    that fails is done again round by round with `one(review_round=..., now=...)`."""
+    done, after = 0, 0
+    while ids := list(
+        rounds.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[: batch_size()]
+    ):
+        after = ids[-1]
+        try:
+            with transaction.atomic():
+                done += many(ids=ids, now=now)
+            continue
+        except Exception as error:
+            batch_failed(error, many.__name__)
+        for review_round in ReviewRound.objects.filter(pk__in=ids).order_by("pk"):
+            done += _step(one, review_round=review_round, now=now)
+    return done
+
+
+def batch_failed(error: Exception, step: str) -> None:
+    """Log a batch that is about to be done again one by one. A race with another clock or a
+    manager (a unique row or a guarded update that someone else got first) is expected."""
+    if isinstance(error, IntegrityError | services_clock.BatchConflict):
+        logger.info("Review clock: %s met a concurrent change (%s); one by one", step, error)
+    else:
+        logger.exception("Review clock: %s failed; one by one", step)
 
 
 def _step(service, **kwargs) -> int:
     try:
-        service(**kwargs)
+        result = service(**kwargs)
     except ValidationError:
         return 0  # another worker or a manager got there first, or the state moved on
     except Exception:
         logger.exception("Review clock: %s failed for %s", service.__name__, kwargs)
         return 0
-    return 1
+    return result if isinstance(result, int) else 1
 
 
-def _remind(review_round: ReviewRound, now: datetime.datetime) -> int:
+def _remind(*, review_round: ReviewRound, now: datetime.datetime) -> int:
     """Remind everyone who rates and has not submitted; the round's row lock serialises workers."""
-    try:
-        with transaction.atomic():
-            review_round = (
-                ReviewRound.objects.select_for_update(of=("self",))
-                .select_related("partnership", "survey")
-                .get(pk=review_round.pk)
+    with transaction.atomic():
+        review_round = (
+            ReviewRound.objects.select_for_update(of=("self",))
+            .select_related("partnership", "survey")
+            .get(pk=review_round.pk)
+        )
+        survey = review_round.survey
+        if review_round.state != RoundState.OPEN or survey is None or not survey.is_open:
+            return 0
+        left = review_round.closes_at - now
+        kind = next(kind for limit, kind in REMINDERS if left <= limit)
+        submitted = set(
+            Response.objects.filter(survey=survey, submitted_at__isnull=False).values_list(
+                "respondent_id", flat=True
             )
-            survey = review_round.survey
-            if review_round.state != RoundState.OPEN or survey is None or not survey.is_open:
-                return 0
-            left = review_round.closes_at - now
-            kind = next(kind for limit, kind in REMINDERS if left <= limit)
-            submitted = set(
-                Response.objects.filter(survey=survey, submitted_at__isnull=False).values_list(
-                    "respondent_id", flat=True
-                )
-            )
-            waiting = [
-                p.user
-                for p in sti_selectors.respondents(partnership=review_round.partnership)
-                if p.user_id not in submitted
-            ]
-            claimed = services.reminders_claim(review_round=review_round, users=waiting, kind=kind)
-            notify(
-                users=claimed,
-                kind=f"reviews.{kind}",
-                title=_("Reminder: rate the cooperation in %(partnership)s before %(closes)s"),
-                body=_(
-                    "The questionnaire of review round %(period)s closes on %(closes)s. "
-                    "Your answers stay sealed until then."
-                ),
-                params={
-                    "partnership": review_round.partnership.title,
-                    "period": review_round.label,
-                    "closes": review_round.closes_at,  # rendered in the reader's format
-                },
-                url=sti_selectors.survey_url(survey),
-                partnership=review_round.partnership,
-            )
-            return len(claimed)
-    except Exception:
-        logger.exception("Review clock: reminders failed for round %s", review_round.pk)
-        return 0
+        )
+        waiting = [
+            p.user
+            for p in sti_selectors.respondents(partnership=review_round.partnership)
+            if p.user_id not in submitted
+        ]
+        claimed = services.reminders_claim(review_round=review_round, users=waiting, kind=kind)
+        notify_many([services.closing_notice(review_round, kind, claimed)])
+        return len(claimed)
 
 
 def remind_action_owners(*, now: datetime.datetime | None = None) -> Counter:
@@ -153,46 +179,68 @@ def remind_action_owners(*, now: datetime.datetime | None = None) -> Counter:
             (Q(due_date__lt=today) & ~reminded(ActionReminderKind.OVERDUE))
             | (Q(due_date__gte=today) & ~reminded(ActionReminderKind.DUE_SOON))
         )
-        .select_related("partnership", "owner")
-        .order_by("due_date", "pk")
     )
-    for action in candidates:
-        kind = (
-            ActionReminderKind.OVERDUE if action.due_date < today else ActionReminderKind.DUE_SOON
-        )
-        if (
-            kind == ActionReminderKind.DUE_SOON
-            and (action.due_date - today).days > ACTION_DUE_SOON_DAYS
-        ):
-            continue
+    after = 0
+    while ids := list(
+        candidates.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[: batch_size()]
+    ):
+        after = ids[-1]
         try:
             with transaction.atomic():
-                if not _claim_action_reminder(action, kind):
-                    continue
-                _notify_owner(action, kind)
-                done[f"action_{kind}"] += 1
-        except Exception:
-            logger.exception("Review clock: action reminder failed for action %s", action.pk)
+                done.update(_remind_owners(ids, today))
+            continue
+        except Exception as error:
+            batch_failed(error, "action reminders")
+        for action in ActionItem.objects.filter(pk__in=ids).select_related("partnership", "owner"):
+            try:
+                with transaction.atomic():
+                    done.update(_remind_owners([action.pk], today))
+            except Exception:
+                logger.exception("Review clock: action reminder failed for action %s", action.pk)
     return done
 
 
-def _claim_action_reminder(action: ActionItem, kind: str) -> bool:
-    try:
-        with transaction.atomic():
-            ActionReminder.objects.create(action=action, kind=kind, due_date=action.due_date)
-    except IntegrityError:
-        return False
-    return True
+def _remind_owners(ids, today: datetime.date) -> Counter:
+    """Claim one reminder row per action (locked, so two clocks wait for each other) and tell
+    the owners; a fixed number of queries for any number of actions."""
+    actions = list(
+        ActionItem.objects.open()
+        .select_for_update(of=("self",))
+        .filter(pk__in=list(ids))
+        .select_related("partnership", "owner")
+        .order_by("pk")
+    )
+    taken = set(
+        ActionReminder.objects.filter(action__in=actions).values_list(
+            "action_id", "kind", "due_date"
+        )
+    )
+    fresh = []
+    for action in actions:
+        kind = (
+            ActionReminderKind.OVERDUE if action.due_date < today else ActionReminderKind.DUE_SOON
+        )
+        if kind == ActionReminderKind.DUE_SOON and (
+            (action.due_date - today).days > ACTION_DUE_SOON_DAYS
+        ):
+            continue
+        if (action.pk, kind, action.due_date) not in taken:
+            fresh.append((action, kind))
+    ActionReminder.objects.bulk_create(
+        [ActionReminder(action=a, kind=kind, due_date=a.due_date) for a, kind in fresh]
+    )
+    notify_many([_owner_notice(action, kind) for action, kind in fresh])
+    return Counter(f"action_{kind}" for _action, kind in fresh)
 
 
-def _notify_owner(action: ActionItem, kind: str) -> None:
+def _owner_notice(action: ActionItem, kind: str):
     if kind == ActionReminderKind.OVERDUE:
         title = _("Action overdue: %(title)s")
         body = _("The action was due on %(due)s in %(partnership)s. Update its status or its date.")
     else:
         title = _("Action due on %(due)s: %(title)s")
         body = _("Your action in %(partnership)s is due in two days.")
-    services_actions.owner_notify(
+    return services_actions.owner_notice(
         action=action, kind=f"reviews.action_{kind}", title=title, body=body
     )
 
@@ -201,27 +249,33 @@ def finish_reports(*, now: datetime.datetime | None = None) -> int:
     """Render the missing PDFs of published rounds, and tell both sides (once) when they are in.
 
     A round counts as finished when every language of its current edition is stored; the demo's
-    past rounds, marked as announced, get their files here too.
+    past rounds, marked as announced, get their files here too. The unfinished ones are found
+    in one query per batch (an index probe per language and published round, no aggregate).
     """
     from . import report_render
 
-    finished = 0
-    stored = Count(
-        "report_files",
-        filter=Q(report_files__edition=F("report_edition")),
-        distinct=True,
+    def stored(language):
+        return Exists(
+            ReportFile.objects.filter(
+                round=OuterRef("pk"), edition=OuterRef("report_edition"), language=language
+            )
+        )
+
+    complete = Q()
+    for language, _name in settings.LANGUAGES:
+        complete &= Q(stored(language))
+    unfinished = ReviewRound.objects.filter(state=RoundState.PUBLISHED).filter(
+        ~complete | Q(report_notified_at__isnull=True)
     )
-    unfinished = (
-        ReviewRound.objects.filter(state=RoundState.PUBLISHED)
-        .annotate(stored=stored)
-        .filter(Q(stored__lt=len(settings.LANGUAGES)) | Q(report_notified_at__isnull=True))
-        .select_related("partnership")
-        .order_by("published_at", "pk")
-    )
-    for review_round in unfinished:
-        try:
-            report_render.store_report_files(review_round=review_round)
-            finished += services.report_notify(review_round=review_round, now=now)
-        except Exception:
-            logger.exception("Review clock: report of round %s failed", review_round.pk)
+    finished, after = 0, 0
+    while batch := list(
+        unfinished.filter(pk__gt=after).select_related("partnership").order_by("pk")[: batch_size()]
+    ):
+        after = batch[-1].pk
+        for review_round in sorted(batch, key=lambda r: (r.published_at, r.pk)):
+            try:
+                report_render.store_report_files(review_round=review_round)
+                finished += services.report_notify(review_round=review_round, now=now)
+            except Exception:
+                logger.exception("Review clock: report of round %s failed", review_round.pk)
     return finished

@@ -17,7 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from partnership.access import Action
-from partnership.notifications import enqueue_after_commit, notify
+from partnership.notifications import Notice, enqueue_after_commit, notify, notify_many
 from sti import selectors as sti_selectors
 from sti import services_surveys as surveys
 from sti.models import SurveyState
@@ -101,19 +101,24 @@ def round_open(
         survey.save(update_fields=["opens_at", "closes_at"])
         surveys.survey_open(survey=survey, actor=None)  # tells everyone who rates
     elif survey is None:
-        notify(
-            users=sti_selectors.managers_of(partnership=review_round.partnership),
-            kind="reviews.round_opened_without_survey",
-            title=_("Review round %(period)s opened without a questionnaire"),
-            body=_(
-                "There is no indicator set signed off by both sides, so nobody rates this round. "
-                "The KPIs, the hub figures and the actions are still reviewed."
-            ),
-            params={"period": review_round.label},
-            url=review_round.get_absolute_url(),
-            partnership=review_round.partnership,
-        )
+        managers = sti_selectors.managers_of(partnership=review_round.partnership)
+        notify_many([opened_without_survey_notice(review_round, managers)])
     return review_round
+
+
+def opened_without_survey_notice(review_round: ReviewRound, users) -> Notice:
+    return Notice(
+        users=users,
+        kind="reviews.round_opened_without_survey",
+        title=_("Review round %(period)s opened without a questionnaire"),
+        body=_(
+            "There is no indicator set signed off by both sides, so nobody rates this round. "
+            "The KPIs, the hub figures and the actions are still reviewed."
+        ),
+        params={"period": review_round.label},
+        url=review_round.get_absolute_url(),
+        partnership=review_round.partnership,
+    )
 
 
 @transaction.atomic
@@ -163,8 +168,13 @@ def _ask_to_plan(review_round: ReviewRound) -> None:
     claimed = reminders_claim(
         review_round=review_round, users=people, kind=ReminderKind.PLAN_SESSION
     )
-    notify(
-        users=claimed,
+    notify_many([plan_session_notice(review_round, claimed)])
+
+
+def plan_session_notice(review_round: ReviewRound, users) -> Notice:
+    partnership = review_round.partnership
+    return Notice(
+        users=users,
         kind="reviews.plan_session",
         title=_("Plan the session of review round %(period)s"),
         body=_(
@@ -174,6 +184,26 @@ def _ask_to_plan(review_round: ReviewRound) -> None:
         params={"period": review_round.label, "partnership": partnership.title},
         url=review_round.get_absolute_url(),
         partnership=partnership,
+    )
+
+
+def closing_notice(review_round: ReviewRound, kind: str, users) -> Notice:
+    """The reminder to rate before the questionnaire closes (3 days and 1 day before)."""
+    return Notice(
+        users=users,
+        kind=f"reviews.{kind}",
+        title=_("Reminder: rate the cooperation in %(partnership)s before %(closes)s"),
+        body=_(
+            "The questionnaire of review round %(period)s closes on %(closes)s. "
+            "Your answers stay sealed until then."
+        ),
+        params={
+            "partnership": review_round.partnership.title,
+            "period": review_round.label,
+            "closes": review_round.closes_at,  # rendered in the reader's format
+        },
+        url=sti_selectors.survey_url(review_round.survey),
+        partnership=review_round.partnership,
     )
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partnership.access import Action, access_for
 from partnership.models import Partnership
-from partnership.notifications import notify
+from partnership.notifications import Notice, notify_many
 
 from . import selectors
 from .models import ActionItem, ActionOrigin, ActionStatus, ReviewRound
@@ -181,7 +181,11 @@ def action_set_status(*, actor, action: ActionItem, status: str, now=None) -> Ac
 
 def owner_notify(*, action: ActionItem, kind: str, title, body) -> None:
     """Tell an action's owner something about it (assigned, due soon, overdue)."""
-    notify(
+    notify_many([owner_notice(action=action, kind=kind, title=title, body=body)])
+
+
+def owner_notice(*, action: ActionItem, kind: str, title, body) -> Notice:
+    return Notice(
         users=[action.owner],
         kind=kind,
         title=title,

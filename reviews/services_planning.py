@@ -11,6 +11,8 @@ import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Case, DateField, Exists, OuterRef, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +23,7 @@ from sti import services_surveys as surveys
 from sti.models import Survey, SurveyState
 
 from . import calendar, selectors
-from .models import ReviewRound, ReviewSettings, RoundState
+from .models import Cadence, ReviewRound, ReviewSettings, RoundState
 
 logger = logging.getLogger(__name__)
 
@@ -161,32 +163,61 @@ def _plan(partnership: Partnership, period: calendar.ReviewPeriod) -> tuple[Revi
     return review_round, True
 
 
+def rounds_due_for_planning(*, today: datetime.date):
+    """Partnerships that run rounds and have none for the period containing `today` (by their
+    cadence), in one query: a day with nothing to plan loads no partnership."""
+    cadence = Coalesce("review_settings__cadence", Value(Cadence.QUARTERLY))
+    starts = {c: calendar.ReviewPeriod.containing(today, c).start for c in Cadence.values}
+    period_start = Case(
+        *(When(cadence=c, then=Value(start)) for c, start in starts.items()),
+        output_field=DateField(),
+    )
+    planned = ReviewRound.objects.filter(
+        partnership_id=OuterRef("pk"), period_start=OuterRef("period_start")
+    )
+    return (
+        Partnership.objects.filter(phase__in=ROUND_PHASES)
+        .annotate(cadence=cadence, period_start=period_start)
+        .filter(~Exists(planned))
+        .select_related("review_settings")
+        .order_by("pk")
+    )
+
+
 def rounds_plan_due(*, now: datetime.datetime | None = None) -> int:
     """Plan the round of the current period for every partnership that runs rounds.
 
-    Each partnership is planned in its own transaction: one that fails does not stop the others.
+    In batches of the clock's size, each in one transaction (`services_clock.rounds_plan_many`);
+    a batch that fails is planned again one partnership at a time, each in its own transaction,
+    so one that fails does not stop the others.
     """
+    from .clock import batch_failed, batch_size
+    from .services_clock import rounds_plan_many
+
     now = _now(now)
     today = calendar.local_date(now)
-    created = 0
-    partnerships = Partnership.objects.filter(phase__in=ROUND_PHASES).select_related(
-        "review_settings"
-    )
-    # The period starts already planned, in one query (a period starts at most a year ago).
-    planned = set(
-        ReviewRound.objects.filter(
-            partnership__phase__in=ROUND_PHASES,
-            period_start__gt=today - datetime.timedelta(days=366),
-        ).values_list("partnership_id", "period_start")
-    )
-    for partnership in partnerships:
-        cadence = selectors.settings_for(partnership=partnership).cadence
-        period = calendar.ReviewPeriod.containing(today, cadence)
-        if (partnership.pk, period.start) in planned:
-            continue
+    created, after = 0, None
+    while True:
+        due = rounds_due_for_planning(today=today)
+        if after is not None:
+            due = due.filter(pk__gt=after)
+        partnerships = list(due[: batch_size()])
+        if not partnerships:
+            return created
+        after = partnerships[-1].pk
         try:
             with transaction.atomic():
-                created += _plan(partnership, period)[1]
-        except Exception:
-            logger.exception("Review clock: planning %s of %s failed", period.label, partnership.pk)
-    return created
+                created += rounds_plan_many(partnerships=partnerships, today=today)
+            continue
+        except Exception as error:
+            batch_failed(error, "planning")
+        for partnership in partnerships:
+            cadence = selectors.settings_for(partnership=partnership).cadence
+            period = calendar.ReviewPeriod.containing(today, cadence)
+            try:
+                with transaction.atomic():
+                    created += _plan(partnership, period)[1]
+            except Exception:
+                logger.exception(
+                    "Review clock: planning %s of %s failed", period.label, partnership.pk
+                )

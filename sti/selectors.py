@@ -93,6 +93,33 @@ def respondents(*, partnership: Partnership, side: str | None = None) -> QuerySe
     )
 
 
+def current_sets(*, partnership_ids) -> dict:
+    """partnership id -> the indicator set in use, for many at once (one query)."""
+    sets = IndicatorSet.objects.filter(
+        partnership_id__in=partnership_ids, adopted_at__isnull=False, superseded_at__isnull=True
+    )
+    return {s.partnership_id: s for s in sets}
+
+
+def respondents_across(*, partnership_ids) -> dict:
+    """partnership id -> the users who rate there (the rule of `respondents`), in one query."""
+    viewer = Membership.objects.filter(user_id=OuterRef("user_id"), role=Role.VIEWER).filter(
+        Q(organization_id=OuterRef("partnership__client_id"))
+        | Q(organization_id=OuterRef("partnership__supplier_id"))
+    )
+    people: dict = {}
+    for participant in (
+        Participant.objects.filter(
+            partnership_id__in=partnership_ids, side__in=RATING_SIDES, user__is_active=True
+        )
+        .exclude(Exists(viewer))
+        .select_related("user")
+        .order_by("pk")
+    ):
+        people.setdefault(participant.partnership_id, []).append(participant.user)
+    return people
+
+
 def is_respondent(*, partnership: Partnership, user) -> bool:
     return respondents(partnership=partnership).filter(user=user).exists()
 
@@ -202,6 +229,36 @@ def participants_to_inform(*, partnership: Partnership) -> QuerySet:
         )
         .distinct()
     )
+
+
+def managers_across(*, partnerships) -> dict:
+    """partnership id -> `managers_of(partnership=...)` (both sides), for many in one query."""
+    partnerships = list(partnerships)
+    orgs = {p.client_id for p in partnerships} | {p.supplier_id for p in partnerships}
+    by_org: dict = {}
+    for membership in Membership.objects.filter(
+        organization_id__in=orgs, role__in=MANAGING_ROLES, user__is_active=True
+    ).select_related("user"):
+        by_org.setdefault(membership.organization_id, []).append(membership.user)
+    people = {}
+    for p in partnerships:
+        users = by_org.get(p.client_id, []) + by_org.get(p.supplier_id, [])
+        people[p.pk] = list({u.pk: u for u in users}.values())
+    return people
+
+
+def participants_across(*, partnership_ids, side: str | None = None) -> dict:
+    """partnership id -> its active participants' users (of one side, or all), in one query:
+    `participants_to_inform` (and the review rounds' facilitators) for many partnerships."""
+    participants = Participant.objects.filter(
+        partnership_id__in=partnership_ids, user__is_active=True
+    )
+    if side is not None:
+        participants = participants.filter(side=side)
+    people: dict = {}
+    for participant in participants.select_related("user").order_by("pk"):
+        people.setdefault(participant.partnership_id, []).append(participant.user)
+    return people
 
 
 def set_url(indicator_set: IndicatorSet) -> str:

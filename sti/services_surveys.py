@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partnership.access import Action, require_action
+from partnership.bulk import rows_update
 from partnership.models import Partnership, Side
-from partnership.notifications import notify
+from partnership.notifications import Notice, notify_many
 from partnership.periods import QUARTERLY, Period
 
 from . import selectors
@@ -131,17 +132,8 @@ def survey_open(*, survey: Survey, actor=None) -> Survey:
             survey.save()
     except IntegrityError:
         raise ValidationError(_("Another survey of this partnership is still open.")) from None
-    notify(
-        users=[p.user for p in selectors.respondents(partnership=partnership)],
-        kind="sti.survey_opened",
-        title=_("The cooperation survey for %(period)s is open"),
-        body=_("Rate the cooperation before %(closes)s. Your answers stay sealed until it closes."),
-        params={
-            "period": survey.period.label,
-            "closes": survey.closes_at,  # rendered in the reader's format
-        },
-        url=selectors.survey_url(survey),
-        partnership=partnership,
+    notify_many(
+        [_opened_notice(survey, [p.user for p in selectors.respondents(partnership=partnership)])]
     )
     _transitioned("open", survey, actor)
     return survey
@@ -155,22 +147,111 @@ def survey_close(*, survey: Survey, actor=None) -> Survey:
     survey = _lock(survey)
     if survey.state != SurveyState.OPEN:
         raise ValidationError(_("Only an open survey can be closed."))
+    _close(survey, timezone.now(), compute_results(survey=survey))
+    survey.save()
+    users = selectors.participants_to_inform(partnership=survey.partnership)
+    notify_many([_closed_notice(survey, users)])
+    _transitioned("close", survey, actor)
+    return survey
+
+
+def _close(survey: Survey, now: datetime.datetime, results) -> None:
     survey.state = SurveyState.CLOSED
-    survey.closed_at = timezone.now()
-    results = compute_results(survey=survey)
+    survey.closed_at = now
     survey.grade_to_supplier = results.grade_to_supplier
     survey.grade_to_client = results.grade_to_client
-    survey.save()
-    notify(
-        users=selectors.participants_to_inform(partnership=survey.partnership),
+
+
+def _opened_notice(survey: Survey, users) -> Notice:
+    return Notice(
+        users=users,
+        kind="sti.survey_opened",
+        title=_("The cooperation survey for %(period)s is open"),
+        body=_("Rate the cooperation before %(closes)s. Your answers stay sealed until it closes."),
+        params={
+            "period": survey.period.label,
+            "closes": survey.closes_at,  # rendered in the reader's format
+        },
+        url=selectors.survey_url(survey),
+        partnership=survey.partnership,
+    )
+
+
+def _closed_notice(survey: Survey, users) -> Notice:
+    return Notice(
+        users=users,
         kind="sti.survey_closed",
         title=_("The results of the cooperation survey for %(period)s are in"),
         params={"period": survey.period.label},
         url=selectors.survey_url(survey),
         partnership=survey.partnership,
     )
-    _transitioned("close", survey, actor)
-    return survey
+
+
+# --- many at once: the review clock's batches ------------------------------------------------
+# The round that drives these surveys calls them with the survey rows locked (select_for_update)
+# inside its own transaction, and moves itself: the transition listeners are not called. They
+# do what `survey_open` and `survey_close` do for one survey, in a fixed number of queries.
+
+
+def surveys_create_many(*, surveys: list[Survey]) -> list[Survey]:
+    """Plan surveys (unsaved, each with its partnership's set in use and a valid window) in
+    one insert, with their history rows. The unique quarter per partnership backs it up."""
+    for survey in surveys:
+        if survey.indicator_set_id is None or _window_errors(survey.opens_at, survey.closes_at):
+            raise ValidationError(
+                _("Sign off an indicator set with both sides before planning a survey.")
+            )
+    if surveys:
+        Survey.objects.bulk_create(surveys)
+        Survey.history.bulk_history_create(surveys)
+    return surveys
+
+
+def surveys_open_many(
+    *, surveys: list[Survey], current_sets: dict, now: datetime.datetime
+) -> list[Survey]:
+    """Open scheduled surveys (their window already set) with their partnership's set in use
+    (`current_sets`: partnership id -> set), and tell everyone who rates. All or nothing: a
+    survey that is not scheduled, has no set or has already ended raises ValidationError."""
+    if not surveys:
+        return []
+    for survey in surveys:
+        current = current_sets.get(survey.partnership_id)
+        if survey.state != SurveyState.SCHEDULED or current is None or survey.closes_at <= now:
+            raise ValidationError(_("Only a scheduled survey can be opened."))
+        survey.indicator_set = current
+        survey.state = SurveyState.OPEN
+        survey.opened_at = now
+        survey.opens_at = min(survey.opens_at, now)
+    fields = ["indicator_set", "state", "opened_at", "opens_at", "closes_at"]
+    if rows_update(Survey, surveys, fields, state=SurveyState.SCHEDULED) != len(surveys):
+        raise ValidationError(_("Only a scheduled survey can be opened."))
+    Survey.history.bulk_history_create(surveys, update=True)
+    raters = selectors.respondents_across(partnership_ids={s.partnership_id for s in surveys})
+    notify_many([_opened_notice(s, raters.get(s.partnership_id, [])) for s in surveys])
+    return surveys
+
+
+def surveys_close_many(*, surveys: list[Survey], now: datetime.datetime) -> dict:
+    """Close open surveys, keep their grades and unseal the results for everyone; returns
+    survey id -> its results. All or nothing (a survey that is not open raises)."""
+    from .results import compute_results_many
+
+    if any(s.state != SurveyState.OPEN for s in surveys):
+        raise ValidationError(_("Only an open survey can be closed."))
+    if not surveys:
+        return {}
+    results = compute_results_many(surveys=surveys)
+    for survey in surveys:
+        _close(survey, now, results[survey.pk])
+    fields = ["state", "closed_at", "grade_to_supplier", "grade_to_client"]
+    if rows_update(Survey, surveys, fields, state=SurveyState.OPEN) != len(surveys):
+        raise ValidationError(_("Only an open survey can be closed."))
+    Survey.history.bulk_history_create(surveys, update=True)
+    people = selectors.participants_across(partnership_ids={s.partnership_id for s in surveys})
+    notify_many([_closed_notice(s, people.get(s.partnership_id, [])) for s in surveys])
+    return results
 
 
 def _score(value, key: str, errors: dict) -> int | None:
