@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from kpis.models import KPI, Measurement
 from partnership.models import Membership, Organization, Participant, Partnership
-from reviews import agenda, clock, services_clock
+from reviews import agenda, clock, services, services_clock
 from reviews.calendar import TIME_ZONE
 from reviews.models import ActionItem, AgendaItem, ReviewRound, RoundReminder, RoundState
 from sti.models import Indicator, IndicatorSet, Rating, Response, SignOff, Survey
@@ -237,3 +237,32 @@ def test_every_batch_costs_the_same_queries_full_or_not(
     }
     for name, counts in per_batch.items():
         assert len(set(counts)) == 1, (name, counts)
+
+
+def test_a_batch_that_fails_is_done_round_by_round_and_one_failure_stops_no_other(
+    monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    partnerships = group("fallback", 3, uniform=True)
+
+    def broken(**kwargs):
+        raise RuntimeError("the batch broke")
+
+    one_by_one = services.round_open
+    first = min(p.pk for p in partnerships)
+
+    def open_but_the_first(*, review_round, **kwargs):
+        if review_round.partnership_id == first:
+            raise RuntimeError("this round broke")
+        return one_by_one(review_round=review_round, **kwargs)
+
+    monkeypatch.setattr(services_clock, "rounds_open_many", broken)
+    monkeypatch.setattr(services, "round_open", open_but_the_first)
+    _counts, done = quarter(partnerships[:], django_capture_on_commit_callbacks)
+
+    assert done["open"]["opened"] == 2
+    opened = ReviewRound.objects.filter(partnership__in=partnerships, period_start__month=4)
+    assert {r.partnership_id for r in opened if r.opened_at} == {p.pk for p in partnerships} - {
+        first
+    }
+    assert "the batch broke" in caplog.text and "this round broke" in caplog.text
+    assert done["close"]["closed"] == 2  # the other steps went on in batches
