@@ -64,7 +64,7 @@ def test_contract_list_runs_the_same_queries_for_5_and_50(login, world):
     f.ContractFactory.create_batch(45, partnership=world.partnership)
     many, count = measure()
     assert count == 50
-    assert few == many
+    assert many == few + 1  # a full first page needs its COUNT; a shorter one is its own count
 
 
 # --- create ----------------------------------------------------------------------------------
