@@ -15,6 +15,11 @@
   names none of its filters.
 - `PageNumberPagination`: `?page=` that is not a positive whole number is a 400 on `page`; a page
   past the last stays a 404. A first page shorter than a page needs no COUNT query.
+
+Every serializer built on them also writes its output faster than DRF's loop over its fields
+(`_StrictFieldsMixin.to_representation`), with the same result: a list page of 50 rows reads
+thousands of attributes, and DRF's general path (source lists, Mapping checks, callables, the
+error handling of each) cost a quarter of a list request.
 """
 
 import copy
@@ -30,7 +35,16 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, pagination, parsers, serializers, status
-from rest_framework.fields import empty
+from rest_framework.fields import (
+    BooleanField,
+    CharField,
+    EmailField,
+    Field,
+    IntegerField,
+    SkipField,
+    empty,
+)
+from rest_framework.relations import PKOnlyObject
 
 INTEGER_MIN, INTEGER_MAX = -(2**31), 2**31 - 1  # PostgreSQL `integer`, Django's IntegerField
 MAX_JSON_DEPTH = 32
@@ -69,7 +83,55 @@ def _bound_integers(fields) -> None:
 _MODEL_FIELDS: dict[type, dict] = {}
 
 
+# Field classes whose `to_representation` returns a value of this exact type unchanged
+# (`str(s)`, `int(i)`, a bool found in TRUE_VALUES or FALSE_VALUES): skipping the call is exact.
+_UNCHANGED = {CharField: str, EmailField: str, IntegerField: int, BooleanField: bool}
+
+
+def _readers(serializer) -> list[tuple]:
+    """(name, field, attribute to read or None, type passed through unchanged or None) for each
+    readable field, worked out once per serializer instance (a list's child is one instance)."""
+    readers = serializer.__dict__.get("_fast_readers")
+    if readers is None:
+        readers = []
+        for field in serializer._readable_fields:
+            attr = None
+            if type(field).get_attribute is Field.get_attribute and len(field.source_attrs) == 1:
+                attr = field.source_attrs[0]  # DRF's get_attribute is a getattr here
+            readers.append((field.field_name, field, attr, _UNCHANGED.get(type(field))))
+        serializer.__dict__["_fast_readers"] = readers
+    return readers
+
+
 class _StrictFieldsMixin:
+    def to_representation(self, instance):
+        """DRF's `Serializer.to_representation`, with the same result: a field that reads one
+        attribute reads it with getattr (anything unusual, an error, a callable or a missing
+        related object, goes DRF's way), and a value its field would return unchanged is not
+        passed through the field."""
+        if isinstance(instance, Mapping):
+            return super().to_representation(instance)
+        ret = {}
+        for name, field, attr, unchanged in _readers(self):
+            try:
+                if attr is None:
+                    raise LookupError
+                attribute = getattr(instance, attr)
+                if callable(attribute):
+                    raise LookupError
+            except Exception:  # noqa: BLE001 - DRF's path decides, and raises, as it would
+                try:
+                    attribute = field.get_attribute(instance)
+                except SkipField:
+                    continue
+            if attribute is None or (isinstance(attribute, PKOnlyObject) and attribute.pk is None):
+                ret[name] = None
+            elif unchanged is not None and type(attribute) is unchanged:
+                ret[name] = attribute
+            else:
+                ret[name] = field.to_representation(attribute)
+        return ret
+
     def get_fields(self):
         if isinstance(self, serializers.ModelSerializer):
             built = _MODEL_FIELDS.get(type(self))

@@ -83,6 +83,10 @@ class ActionViewSet(
         )
         if self.action != "list":
             return actions
+        # The list shows the round, KPI, dispute and thread by id only (their `_id` columns):
+        # joining their rows cost PostgreSQL more planning than the page itself and the ORM a
+        # model instance each. The owner and who recorded it are shown, so they stay joined.
+        actions = actions.select_related(None).select_related("owner", "created_by")
         return self._filtered(actions, validated(ActionQuerySerializer, self.request.query_params))
 
     def _filtered(self, actions: QuerySet, query: dict) -> QuerySet:
