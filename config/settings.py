@@ -123,6 +123,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # before its first use in a request (CONN_HEALTH_CHECKS), so a database restart costs no errors.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The same backend, whose health check reads the socket before it sends a query.
+    DATABASES["default"]["ENGINE"] = "config.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded run has three processes on one file (web, worker, beat). Write-ahead logging
     # lets the worker read while the web writes and the other way round, and a commit no longer

@@ -3,6 +3,7 @@ one Redis round trip to throttle, a list whose queries do not grow with its rows
 token's last use written at most once a minute."""
 
 import datetime
+import time
 from datetime import timedelta
 
 import pytest
@@ -164,3 +165,36 @@ def test_the_apis_one_query_resolution_answers_as_the_access_rule(world):
             )
             assert (got.participant is None) == (expected.participant is None)
             assert got.partnership.client.name == expected.partnership.client.name
+
+
+def test_the_health_check_sends_no_query_to_an_idle_connection_and_finds_a_closed_one(
+    monkeypatch,
+):
+    """Before a request's first query: an idle healthy connection costs no `SELECT 1`; one the
+    server ended is found unusable (and so replaced) as Django's own check would."""
+    from django.db import connections
+    from django.db.backends.postgresql import base as postgresql
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's backend")
+    selects = []
+    original = postgresql.DatabaseWrapper.is_usable
+    monkeypatch.setattr(
+        postgresql.DatabaseWrapper,
+        "is_usable",
+        lambda self: selects.append(1) or original(self),
+    )
+    other = connections.create_connection("default")  # not the test's connection
+    try:
+        other.ensure_connection()
+        assert other.is_usable() is True
+        assert selects == []
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [other.connection.info.backend_pid])
+        for _ in range(50):  # the farewell arrives within milliseconds
+            if not other.is_usable():
+                break
+            time.sleep(0.01)
+        assert other.is_usable() is False
+    finally:
+        other.close()
