@@ -101,3 +101,38 @@ def test_the_header_is_worked_out_once_per_request(people):
         assert [link["badge"] for link in second["header_links"]()] == list(badges.values())
         assert second["unread_notifications"]() == 0
     assert ctx.captured_queries == []
+
+
+def test_the_work_badge_computes_the_access_rule_once_and_counts_as_the_sources(people):
+    from partnership import statements, work
+
+    user, p = people["many"]
+    today = timezone.localdate()
+    querysets = [source.queryset(user, today) for source in work.sources() if source.queryset]
+    sql, params = statements._sum_statement(querysets)
+    assert sql.startswith("WITH ") and " AS MATERIALIZED (SELECT " in sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        assert cursor.fetchone()[0] == sum(qs.count() for qs in querysets)
+
+
+def test_only_repeated_uncorrelated_access_subqueries_are_hoisted():
+    from partnership.statements import _hoisted
+
+    # A parenthesis inside a literal does not end the subquery.
+    rule = (
+        '(SELECT U0."partnership_id" FROM "partnership_participant" U0'
+        ' WHERE (U0."user_id" = 5 AND U0."note" = \')(\'))'
+    )
+    correlated = (
+        '(SELECT U0."organization_id" FROM "partnership_membership" U0'
+        ' WHERE (U0."organization_id" = ("t"."client_id")))'
+    )
+    single = '(SELECT V0."id" FROM "partnership_partnership" V0 WHERE V0."phase" = \'ended\')'
+    first, second = "SELECT 1 WHERE 1 IN {} AND 2 IN {}", "SELECT 2 WHERE 3 IN {} AND 4 IN {}"
+    whole = "SELECT ({}) + ({} AND 5 IN %s)" % single  # noqa: UP031
+    sql = whole.format(first.format(rule, correlated), second.format(rule, correlated))
+    cte = '(SELECT * FROM "access_0")'
+    assert _hoisted(sql) == f'WITH "access_0" AS MATERIALIZED {rule} ' + whole.format(
+        first.format(cte, correlated), second.format(cte, correlated)
+    )
