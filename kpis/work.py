@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from partnership.access import Action, partnerships_where
 from partnership.models import Contract, Side
 from partnership.periods import last_periods
+from partnership.statements import rows
 from partnership.work import WorkItem, WorkSource, register_work_source
 
 from .models import KPI, Dispute, DisputeComment, Frequency, Measurement, Source
@@ -73,7 +74,11 @@ def _value_items(user, today):
     latest = _latest_ended(today)
     grace = datetime.timedelta(days=settings.KPI_REMINDER_AFTER_DAYS)
     items = []
-    for kpi in values_due(user=user, today=today).select_related("partnership").order_by("name"):
+    kpis = (  # built and compiled once per person and day (`partnership.statements.rows`)
+        ("kpis.value", user.pk, user.is_active, today),
+        lambda: values_due(user=user, today=today).select_related("partnership").order_by("name"),
+    )
+    for kpi in rows(*kpis):
         period = latest[kpi.frequency]
         due = period.end + grace
         items.append(
@@ -127,9 +132,13 @@ def _subject(dispute: Dispute) -> str:
 
 
 def _dispute_items(user, today):
-    disputes = disputes_waiting(user=user).select_related(
-        "partnership", "measurement__kpi", "inspection"
-    )
+    def disputes():
+        return (
+            disputes_waiting(user=user)
+            .select_related("partnership", "measurement__kpi", "inspection")
+            .order_by("created_at")
+        )
+
     return [
         WorkItem(
             kind="kpis.dispute",
@@ -140,7 +149,7 @@ def _dispute_items(user, today):
                 kwargs={"partnership_id": dispute.partnership_id, "dispute_id": dispute.pk},
             ),
         )
-        for dispute in disputes.order_by("created_at")
+        for dispute in rows(("kpis.dispute", user.pk, user.is_active), disputes)
     ]
 
 
@@ -164,7 +173,9 @@ def _norm_items(user, today):
                 kwargs={"partnership_id": proposal.kpi.partnership_id, "kpi_id": proposal.kpi_id},
             ),
         )
-        for proposal in norm_proposals_awaiting(user=user)
+        for proposal in rows(
+            ("kpis.norm", user.pk, user.is_active), lambda: norm_proposals_awaiting(user=user)
+        )
     ]
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from partnership.access import Action, partnerships_where
 from partnership.models import Side
+from partnership.statements import rows
 from partnership.work import WorkItem, WorkSource, register_work_source
 
 from .models import Status, Thread, Visibility
@@ -27,7 +28,13 @@ def threads_waiting(*, user):
 
 
 def _items(user, today):
-    threads = threads_waiting(user=user).select_related("partnership")
+    def threads():
+        return (
+            threads_waiting(user=user)
+            .select_related("partnership")
+            .order_by("last_message_at", "pk")
+        )
+
     return [
         WorkItem(
             kind="messaging.thread",
@@ -38,7 +45,8 @@ def _items(user, today):
                 kwargs={"partnership_id": thread.partnership_id, "thread_id": thread.pk},
             ),
         )
-        for thread in threads.order_by("last_message_at", "pk")
+        # Built and compiled once per person (`partnership.statements.rows`), run each time.
+        for thread in rows(("messaging.thread", user.pk, user.is_active), threads)
     ]
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from partnership.access import Action, partnerships_where
 from partnership.models import Participant, Partnership, Phase, Side
+from partnership.statements import rows
 from partnership.work import WorkItem, WorkSource, register_work_source
 
 from .models import ActionItem, ReviewRound, RoundState
@@ -33,7 +34,13 @@ def actions_due(*, user, today: datetime.date):
 
 
 def _action_items(user, today):
-    actions = actions_due(user=user, today=today).select_related("partnership")
+    def actions():
+        return (
+            actions_due(user=user, today=today)
+            .select_related("partnership")
+            .order_by("due_date", "pk")
+        )
+
     return [
         WorkItem(
             kind="reviews.action",
@@ -46,7 +53,8 @@ def _action_items(user, today):
             due=action.due_date,
             overdue=action.due_date < today,
         )
-        for action in actions.order_by("due_date", "pk")
+        # Built and compiled once per person and day (`partnership.statements.rows`).
+        for action in rows(("reviews.action", user.pk, user.is_active, today), actions)
     ]
 
 
@@ -63,7 +71,9 @@ def sessions_to_plan(*, user):
 
 
 def _session_items(user, today):
-    rounds = sessions_to_plan(user=user).select_related("partnership")
+    def rounds():
+        return sessions_to_plan(user=user).select_related("partnership").order_by("closed_at", "pk")
+
     return [
         WorkItem(
             kind="reviews.session",
@@ -74,7 +84,7 @@ def _session_items(user, today):
                 kwargs={"partnership_id": r.partnership_id, "round_id": r.pk},
             ),
         )
-        for r in rounds.order_by("closed_at", "pk")
+        for r in rows(("reviews.session", user.pk, user.is_active), rounds)
     ]
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from partnership.access import Action, partnerships_where
 from partnership.models import Membership, Participant, Role, Side
+from partnership.statements import rows
 from partnership.work import WorkItem, WorkSource, register_work_source
 
 from .models import RATING_SIDES, Response, Survey, SurveyState
@@ -44,10 +45,18 @@ def questionnaires_to_fill(*, user):
 
 
 def _items(user, today):
-    surveys = questionnaires_to_fill(user=user).select_related("partnership")
-    started = Response.objects.filter(survey=OuterRef("pk"), respondent=user)
+    def surveys():
+        started = Response.objects.filter(survey=OuterRef("pk"), respondent=user)
+        return (
+            questionnaires_to_fill(user=user)
+            .select_related("partnership")
+            .annotate(started=Exists(started))
+            .order_by("closes_at")
+        )
+
     items = []
-    for survey in surveys.annotate(started=Exists(started)).order_by("closes_at"):
+    # Built and compiled once per person (see `partnership.statements.rows`), run each time.
+    for survey in rows(("sti.questionnaire", user.pk, user.is_active), surveys):
         params = {"period": survey.period.label}
         items.append(
             WorkItem(

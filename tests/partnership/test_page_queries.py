@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from messaging.models import ReadState
@@ -136,3 +137,22 @@ def test_only_repeated_uncorrelated_access_subqueries_are_hoisted():
     assert _hoisted(sql) == f'WITH "access_0" AS MATERIALIZED {rule} ' + whole.format(
         first.format(cte, correlated), second.format(cte, correlated)
     )
+
+
+def test_my_work_runs_its_compiled_queries_afresh(people):
+    """The items' SQL is compiled once per person and day; the rows are read each time."""
+    from accounts.models import User
+    from messaging.models import Status
+    from partnership.work import work_for
+
+    user, p = people["many"]
+    before = work_for(User.objects.get(pk=user.pk))
+    thread = ThreadFactory(
+        partnership=p, side="client", status=Status.WAITING, waiting_for="supplier"
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        after = work_for(User.objects.get(pk=user.pk))
+    assert [i.url for i in after if i.kind == "messaging.thread"] == [
+        i.url for i in before if i.kind == "messaging.thread"
+    ] + [reverse("messaging:thread", args=[p.pk, thread.pk])]
+    assert len(ctx.captured_queries) == 1 + 7  # the user, one query per source
