@@ -4,13 +4,15 @@
         REDIS_URL=redis://127.0.0.1:6379/3 .venv/bin/python bench/api.py 1000
 
 Seeds the demo data plus N benchmark partnerships of CleanCare's project leader once (`seed_demo
---large N`; a database that has them is reused), creates an API token for pl@cleancare.demo,
-starts gunicorn (2 sync workers, DEBUG=0, the production CONN_MAX_AGE unless BENCH_CONN_MAX_AGE
-says otherwise) on a loopback port with bench/settings_api.py (the product's settings and URLconf
-plus the benchmark-only views /bench/bare/ and /bench/bare-auth/), and then puts each URL under a
-bounded load: BENCH_CONNECTIONS clients (4) send requests back to back for BENCH_SECONDS (8) after
-a one-second warm-up. The throttle stays on with a rate the bench cannot reach
-(API_THROTTLE_RATE=1000000/minute); any answer other than 200 is counted and shown.
+--large N`; a database that has them is reused), updates the planner's statistics (ANALYZE),
+creates an API token for pl@cleancare.demo, starts gunicorn (2 sync workers, DEBUG=0, the
+production CONN_MAX_AGE unless BENCH_CONN_MAX_AGE says otherwise) on a loopback port with
+bench/settings_api.py (the product's settings and URLconf plus the benchmark-only views
+/bench/bare/ and /bench/bare-auth/), and then puts each URL under a bounded load:
+BENCH_CONNECTIONS clients (4) send requests back to back for BENCH_SECONDS (8) after a one-second
+warm-up, as threads of BENCH_PROCESSES (1) client processes. The throttle stays on with a rate
+the bench cannot reach (API_THROTTLE_RATE=1000000/minute); any answer other than 200 is counted
+and shown.
 
 Prints a markdown table: requests, req/s, p50 and p99 latency, the share of the bare view's
 throughput and of the bare view's with authentication, and the queries one request runs (counted
@@ -18,6 +20,7 @@ in this process through Django's test client). Use BENCH_PORT (8601) for another
 an idle machine, or compare only ratios taken in one run.
 """
 
+import multiprocessing
 import os
 import signal
 import socket
@@ -25,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +53,7 @@ from partnership.models import Partnership  # noqa: E402
 LEAD = "pl@cleancare.demo"
 PORT = int(os.environ.get("BENCH_PORT", "8601"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "4"))
+PROCESSES = int(os.environ.get("BENCH_PROCESSES", "1"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
 WARM_UP = 1.0
 TOKEN_NAME = "bench/api.py"
@@ -60,6 +65,10 @@ def seed(extra: int) -> User:
     if lead is None or Partnership.objects.visible_to(lead).count() < extra:
         call_command("seed_demo", large=extra, stdout=open(os.devnull, "w"))  # noqa: SIM115
         lead = User.objects.get(email=LEAD)
+    with connection.cursor() as cursor:
+        # Planner statistics, as autovacuum keeps them in production: without them PostgreSQL
+        # takes the tables for a few hundred rows and hash-joins the lists' pages.
+        cursor.execute("ANALYZE")
     return lead
 
 
@@ -209,23 +218,44 @@ def _client(raw: bytes, until: float, record_from: float, out: list, statuses: d
         sock.close()
 
 
-def load(path: str, key: str | None) -> dict:
-    raw = raw_request(path, key)
-    now = time.perf_counter()
-    record_from, until = now + WARM_UP, now + WARM_UP + SECONDS
-    latencies: list[list[float]] = [[] for _ in range(CONNECTIONS)]
-    statuses: list[dict] = [{} for _ in range(CONNECTIONS)]
+def _clients(raw: bytes, until: float, record_from: float, n: int) -> tuple[list, dict]:
+    """n clients as threads of this process: their latencies and answers."""
+    latencies: list[list[float]] = [[] for _ in range(n)]
+    statuses: list[dict] = [{} for _ in range(n)]
     threads = [
         threading.Thread(target=_client, args=(raw, until, record_from, latencies[i], statuses[i]))
-        for i in range(CONNECTIONS)
+        for i in range(n)
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    every = sorted(x for chunk in latencies for x in chunk)
     answers: dict = {}
     for chunk in statuses:
+        for status, n_answers in chunk.items():
+            answers[status] = answers.get(status, 0) + n_answers
+    return [x for chunk in latencies for x in chunk], answers
+
+
+def load(path: str, key: str | None) -> dict:
+    raw = raw_request(path, key)
+    now = time.perf_counter()
+    record_from, until = now + WARM_UP, now + WARM_UP + SECONDS
+    if PROCESSES <= 1:
+        parts = [_clients(raw, until, record_from, CONNECTIONS)]
+    else:
+        # The clients in their own processes (perf_counter is the same clock across processes
+        # on Linux), so one interpreter's lock does not pace them.
+        shares = [
+            CONNECTIONS // PROCESSES + (i < CONNECTIONS % PROCESSES) for i in range(PROCESSES)
+        ]
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=PROCESSES, mp_context=context) as pool:
+            futures = [pool.submit(_clients, raw, until, record_from, n) for n in shares if n]
+            parts = [future.result() for future in futures]
+    every = sorted(x for latencies, _answers in parts for x in latencies)
+    answers: dict = {}
+    for _latencies, chunk in parts:
         for status, n in chunk.items():
             answers[status] = answers.get(status, 0) + n
     return {
@@ -263,7 +293,7 @@ def main() -> None:
     bare, bare_auth = results[0]["rps"], results[1]["rps"]
     print(
         f"\n{visible} partnerships visible to {LEAD}; gunicorn 2 workers, {CONNECTIONS} "
-        f"connections, {SECONDS:g} s per row\n"
+        f"connections in {PROCESSES} client process(es), {SECONDS:g} s per row\n"
     )
     print(
         "| endpoint | queries | requests | req/s | p50 ms | p99 ms | % of bare "

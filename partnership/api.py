@@ -50,14 +50,7 @@ def _renamed(error: DjangoValidationError, names: dict[str, str]) -> DjangoValid
 # --- Partnerships ----------------------------------------------------------------------------
 
 
-def listed_partnerships(user) -> QuerySet:
-    """The partnerships `user` sees (`visible_to`), with what the API shows of each.
-
-    The contract's end and the participant count are correlated subqueries, which PostgreSQL
-    evaluates for the rows of the page only, after the sort and the limit; the page's COUNT
-    leaves them out. (`selectors.partnerships_for_user` counts participants with a JOIN and
-    GROUP BY, which aggregates every visible partnership before the limit, the COUNT included.)
-    """
+def _with_what_the_api_shows(partnerships: QuerySet) -> QuerySet:
     latest_contract = Contract.objects.filter(partnership=OuterRef("pk")).order_by("-end_date")
     participants = (
         Participant.objects.filter(partnership=OuterRef("pk"))  # current ones only
@@ -67,14 +60,44 @@ def listed_partnerships(user) -> QuerySet:
         .values("n")
     )
     return (
-        Partnership.objects.visible_to(user)
-        .select_related("client", "supplier")
+        partnerships.select_related("client", "supplier")
         .annotate(
             contract_end=Subquery(latest_contract.values("end_date")[:1]),
             participant_count=Coalesce(Subquery(participants), 0),
         )
         .order_by("title", "pk")
     )
+
+
+class _PageFirst:
+    """A list of partnerships as the paginator reads it: a page is one query whose subquery
+    picks the page's ids (the access rule, the filters, the order and the limit, on the
+    partnership table alone) before the organisations are joined and the counts worked out for
+    those rows only. Joining first made PostgreSQL hash-join every visible partnership with its
+    two organisations before it sorted them. `count` is the filtered list's."""
+
+    ordered = True
+
+    def __init__(self, queryset: QuerySet):
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, page: slice) -> list:
+        ids = self.queryset.values("pk")[page]
+        return list(_with_what_the_api_shows(Partnership.objects.filter(pk__in=ids)))
+
+
+def listed_partnerships(user) -> QuerySet:
+    """The partnerships `user` sees (`visible_to`), with what the API shows of each.
+
+    The contract's end and the participant count are correlated subqueries, which PostgreSQL
+    evaluates for the rows of the page only, after the sort and the limit; the page's COUNT
+    leaves them out. (`selectors.partnerships_for_user` counts participants with a JOIN and
+    GROUP BY, which aggregates every visible partnership before the limit, the COUNT included.)
+    """
+    return _with_what_the_api_shows(Partnership.objects.visible_to(user))
 
 
 @extend_schema_view(
@@ -138,6 +161,10 @@ class PartnershipViewSet(
     def get_queryset(self):
         # The entry point of the access rule, so the one viewset that builds its own queryset.
         return listed_partnerships(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(_PageFirst(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def get_object(self) -> Partnership:
         if self._partnership is None:
