@@ -40,7 +40,14 @@ def _person_in(n: int):
 
 
 def _is_badge(sql: str) -> bool:
-    """The hub's header badge: unread threads counted across partnerships, by the access rule."""
+    """The hub's header badge: unread threads counted across partnerships, by the access rule
+    (run as a statement prepared on the connection, see `partnership.statements`)."""
+    if sql.startswith("EXECUTE "):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT statement FROM pg_prepared_statements WHERE name = %s", [sql.split()[1]]
+            )
+            sql = cursor.fetchone()[0]
     return (
         'FROM "messaging_thread"' in sql
         and '"messaging_readstate"' in sql
@@ -140,7 +147,8 @@ def test_only_repeated_uncorrelated_access_subqueries_are_hoisted():
 
 
 def test_my_work_runs_its_compiled_queries_afresh(people):
-    """The items' SQL is compiled once per person and day; the rows are read each time."""
+    """The items' SQL is compiled once per person and day (and prepared once per connection);
+    the rows are read each time."""
     from accounts.models import User
     from messaging.models import Status
     from partnership.work import work_for
@@ -156,3 +164,5 @@ def test_my_work_runs_its_compiled_queries_afresh(people):
         i.url for i in before if i.kind == "messaging.thread"
     ] + [reverse("messaging:thread", args=[p.pk, thread.pk])]
     assert len(ctx.captured_queries) == 1 + 7  # the user, one query per source
+    # ... each run as a statement prepared on the connection (planned once there).
+    assert all(q["sql"].startswith("EXECUTE tandem_") for q in ctx.captured_queries[1:])
