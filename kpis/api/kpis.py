@@ -287,6 +287,14 @@ class MeasurementViewSet(
     write_action = Action.PARTICIPATE
 
     def scoped_queryset(self, partnership):
+        if self.action == "list":
+            # Every row is of the KPI of the URL, already resolved inside the partnership: the
+            # KPI's manager hands each row that instance (the period and the status read it)
+            # instead of joining and building the same KPI once per row. (`within` adds the
+            # partnership's filter, as to every scoped queryset.)
+            return self.kpi.measurements.select_related("entered_by").order_by(
+                "-period_start", "-pk"
+            )
         return (
             selectors.measurements_for_partnership(partnership=partnership)
             .filter(kpi=self.kpi)
