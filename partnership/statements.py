@@ -1,4 +1,5 @@
-"""Compiled SQL kept per key, for the header's badges that every page asks for.
+"""Compiled SQL kept per key, for the header's badges that every page asks for and for the
+items of "My work" (`sum_of_counts`, `rows`).
 
 Building and compiling a query through the access rule (a dozen subqueries for "My work")
 costs far more Python than running it. The SQL of such a query is a pure function of the
@@ -10,7 +11,9 @@ On PostgreSQL the access rule's uncorrelated subqueries (the partnerships visibl
 side, a person's participations and managed organisations), which the summed counts repeat
 once per source, are computed once: each one repeated becomes a MATERIALIZED common table
 expression that the counts read (`_hoisted`). That halves the badge's planning and running
-at 1,000 partnerships; the rows counted are the same.
+at 1,000 partnerships; the rows counted are the same. There the statements are also
+prepared once per connection (`_prepared`), so that PostgreSQL plans them once per connection
+rather than on every request.
 """
 
 import copy
