@@ -1,5 +1,6 @@
 """Threads, their messages and their attachments."""
 
+from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -17,7 +18,7 @@ from partnership.api_lookup import get_in_scope_or_404, validated
 from partnership.uploads import download_response
 
 from .. import selectors, services, services_reading
-from ..models import Attachment, Message, Thread
+from ..models import Attachment, Document, Message, Thread
 from ..serializers import (
     InboxQuerySerializer,
     MessageCreateMultipartSerializer,
@@ -46,6 +47,23 @@ THREAD_CREATE = (
     "multipart/form-data to attach files (`attachments`, repeated); every file is checked on "
     "its content and one bad file refuses the whole request. " + PARTICIPANTS_ONLY
 )
+
+
+# Of the assignee and the author a list shows id, e-mail and name (UserSummarySerializer).
+_UNSHOWN_USER_COLUMNS = [
+    f"{relation}__{column}"
+    for relation in ("assignee", "created_by")
+    for column in (
+        "password",
+        "last_login",
+        "is_superuser",
+        "phone",
+        "language",
+        "is_staff",
+        "is_active",
+        "date_joined",
+    )
+]
 
 
 @extend_schema_view(
@@ -111,7 +129,13 @@ class ThreadViewSet(
         filters = {}
         if self.action == "list":
             filters = validated(InboxQuerySerializer, self.request.query_params)
-        return selectors.inbox(access=self.access, **filters).prefetch_related("documents")
+        threads = selectors.inbox(access=self.access, **filters)
+        if self.action != "list":
+            return threads.prefetch_related("documents")
+        # The list shows three columns of each linked document and of each person.
+        return threads.defer(*_UNSHOWN_USER_COLUMNS).prefetch_related(
+            Prefetch("documents", queryset=Document.objects.only("id", "title", "category"))
+        )
 
     def _output(self, thread: Thread, status_code=status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=thread.pk)  # with the annotations
