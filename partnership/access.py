@@ -84,6 +84,12 @@ def access_for(user, partnership: Partnership) -> PartnershipAccess:
             user=user, organization_id__in=[partnership.client_id, partnership.supplier_id]
         ).values_list("organization_id", "role")
     )
+    return decide_access(user, partnership, participant, roles)
+
+
+def decide_access(user, partnership: Partnership, participant, roles: dict) -> PartnershipAccess:
+    """The rule's decision from what was read: the user's participant row (or None) and their
+    roles in the partnership's two organisations ({organization_id: role})."""
     if participant is not None:
         side = participant.side
     elif roles.get(partnership.client_id) in MANAGING_ROLES:
@@ -93,9 +99,7 @@ def access_for(user, partnership: Partnership) -> PartnershipAccess:
     else:
         side = None
     org_id = {Side.CLIENT: partnership.client_id, Side.SUPPLIER: partnership.supplier_id}.get(side)
-    org_role = roles.get(org_id) if org_id else None
-    if side == Side.FACILITATOR:
-        org_role = None
+    org_role = roles.get(org_id) if org_id and side != Side.FACILITATOR else None
     return PartnershipAccess(partnership, user, side, participant, org_role)
 
 

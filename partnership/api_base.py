@@ -9,8 +9,8 @@ from rest_framework.negotiation import DefaultContentNegotiation
 
 from accounts.prepared import PreparedQuery
 
-from .access import PartnershipAccess
-from .models import MANAGING_ROLES, Membership, Participant, Partnership, Side
+from .access import PartnershipAccess, decide_access
+from .models import Membership, Participant, Partnership
 from .scoping import _refuse_overrides, _ScopedBase, get_scoped_object_or_404, within
 
 
@@ -77,17 +77,7 @@ def resolve_access_in_one_query(user, partnership_id) -> PartnershipAccess:
         if role is not None
     }
     # access_for's decision, from the row instead of two more queries.
-    if participant is not None:
-        side = participant.side
-    elif roles.get(partnership.client_id) in MANAGING_ROLES:
-        side = Side.CLIENT
-    elif roles.get(partnership.supplier_id) in MANAGING_ROLES:
-        side = Side.SUPPLIER
-    else:
-        side = None
-    org_id = {Side.CLIENT: partnership.client_id, Side.SUPPLIER: partnership.supplier_id}.get(side)
-    org_role = roles.get(org_id) if org_id and side != Side.FACILITATOR else None
-    return PartnershipAccess(partnership, user, side, participant, org_role)
+    return decide_access(user, partnership, participant, roles)
 
 
 class PartnershipScopedAPIMixin(_ScopedBase):
