@@ -175,8 +175,6 @@ def test_the_health_check_sends_no_query_to_an_idle_connection_and_finds_a_close
     from django.db import connections
     from django.db.backends.postgresql import base as postgresql
 
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL's backend")
     selects = []
     original = postgresql.DatabaseWrapper.is_usable
     monkeypatch.setattr(
