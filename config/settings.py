@@ -126,6 +126,19 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", defa
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The same backend, whose health check reads the socket before it sends a query.
     DATABASES["default"]["ENGINE"] = "config.postgresql"
+    if env.bool("DB_PREPARED_STATEMENTS", default=True):
+        # Values bound by the server instead of pasted into the SQL, so a statement's text is the
+        # same whatever its values, and psycopg prepares a statement once it has run on a
+        # connection more than DB_PREPARE_THRESHOLD times: PostgreSQL then plans it once per
+        # connection instead of on every request (planning an API request's queries cost more
+        # than running them). Off behind a pooler in transaction mode (pgbouncer without
+        # max_prepared_statements), where a connection's prepared statements do not follow it.
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            {
+                "server_side_binding": True,
+                "prepare_threshold": env.int("DB_PREPARE_THRESHOLD", default=2),
+            }
+        )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded run has three processes on one file (web, worker, beat). Write-ahead logging
     # lets the worker read while the web writes and the other way round, and a commit no longer

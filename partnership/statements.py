@@ -11,15 +11,13 @@ On PostgreSQL the access rule's uncorrelated subqueries (the partnerships visibl
 side, a person's participations and managed organisations), which the summed counts repeat
 once per source, are computed once: each one repeated becomes a MATERIALIZED common table
 expression that the counts read (`_hoisted`). That halves the badge's planning and running
-at 1,000 partnerships; the rows counted are the same. There the statements are also
-prepared once per connection (`_prepared`), so that PostgreSQL plans them once per connection
-rather than on every request.
+at 1,000 partnerships; the rows counted are the same. Their text is the same on every request
+of the day, so the driver prepares them on each connection that runs them (DB_PREPARED_STATEMENTS,
+config/settings.py) and PostgreSQL plans them once per connection rather than on every request.
 """
 
 import copy
-import hashlib
 import re
-import weakref
 from collections import Counter, OrderedDict
 from threading import Lock
 
@@ -39,7 +37,6 @@ def sum_of_counts(key, querysets) -> int:
     sql, params = _statement(key, lambda: _sum_statement(querysets()))
     if not sql:
         return 0
-    sql, params = _prepared(sql, params)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0]
@@ -56,8 +53,7 @@ def rows(key, build) -> list:
     queryset = template._chain()
     ready = copy.copy(compiler)  # the compiled state (columns, related models) kept
     ready.connection = connections[queryset.db]  # this thread's connection
-    run = _prepared(sql, params)
-    ready.as_sql = lambda *args, **kwargs: run
+    ready.as_sql = lambda *args, **kwargs: (sql, params)
     queryset.query.get_compiler = lambda *args, **kwargs: ready
     return list(queryset)
 
@@ -73,37 +69,6 @@ def _compiled(queryset):
     if connection.vendor == "postgresql":  # the values inlined (quoted by the driver)
         return queryset, compiler, connection.ops.compose_sql(sql, params), None
     return queryset, compiler, sql, tuple(params)
-
-
-# PostgreSQL: the statements also prepared on each connection that runs them (connections
-# last, CONN_MAX_AGE), so that their plans are made once per connection, not per request;
-# the planner makes a new one when the tables' statistics change. A connection keeps the
-# last MAX_PREPARED; an older one is deallocated.
-MAX_PREPARED = 64
-_prepared_on: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _prepared(sql: str, params) -> tuple[str, object]:
-    """(sql, params) to run: `EXECUTE` of `sql` prepared on this connection where it can be
-    (PostgreSQL, the values inlined: `params` None), else as given."""
-    if connection.vendor != "postgresql" or params is not None:
-        return sql, params
-    connection.ensure_connection()
-    names = _prepared_on.get(connection.connection)
-    if names is None:
-        names = _prepared_on[connection.connection] = OrderedDict()
-    name = "tandem_" + hashlib.blake2b(sql.encode(), digest_size=12).hexdigest()
-    if name in names:
-        names.move_to_end(name)
-    else:
-        # On the driver's connection: once per connection, outside the query log (and the
-        # tests' query counts, which count the queries of a request).
-        raw = connection.connection
-        while len(names) >= MAX_PREPARED:
-            raw.execute(f"DEALLOCATE {names.popitem(last=False)[0]}")
-        raw.execute(f"PREPARE {name} AS {sql}")
-        names[name] = True
-    return f"EXECUTE {name}", None
 
 
 def _sum_statement(querysets) -> tuple[str, list]:
