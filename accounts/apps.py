@@ -10,5 +10,7 @@ class AccountsConfig(AppConfig):
 
         from . import checks  # noqa: F401 (registers the deployment checks)
         from .middleware import stamp_session_start
+        from .token_memory import connect_signals
 
         user_logged_in.connect(stamp_session_start, dispatch_uid="accounts.session_start")
+        connect_signals()

@@ -1,13 +1,18 @@
 """`Authorization: Bearer <token>` for personal API tokens.
 
-A request is authenticated by one indexed query: the token by the SHA-256 of its key (a unique
-index), its user joined, and whatever a subclass adds as columns of the same row (the MFA policy,
+A token is checked by one indexed query: the token by the SHA-256 of its key (a unique index),
+its user joined, and whatever a subclass adds as columns of the same row (the MFA policy,
 partnership/mfa.py). The query is compiled once per process (accounts/prepared.py) and then
 only executed with the key's hash: building and compiling it cost several times what
-PostgreSQL needs to answer it. `last_used_at` is written at most once a minute per token, by an
-UPDATE that only matches while the stamp is stale, so two workers racing write it once.
+PostgreSQL needs to answer it. The row is remembered in the process for the next requests
+with the same token, for as long as nothing that decides authentication changed
+(accounts/token_memory.py): those cost one read of the shared cache, which a subclass can
+share with another (the throttle's count, partnership/mfa.py). `last_used_at` is written at
+most once a minute per token, by an UPDATE that only matches while the stamp is stale, so two
+workers racing write it once.
 """
 
+import time
 from datetime import timedelta
 
 from django.db.models import Q
@@ -17,6 +22,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import authentication, exceptions
 
+from . import token_memory
 from .models import ApiToken
 from .prepared import PreparedQuery
 
@@ -55,7 +61,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeError as exc:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from exc
-        return self.authenticate_key(key)
+        return self.authenticate_key(key, request)
 
     @classmethod
     def extra_columns(cls) -> dict:
@@ -63,6 +69,11 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     def check_extras(self, user, extras: dict) -> None:
         """Raise AuthenticationFailed when the extra columns refuse the token's user."""
+
+    def read_versions(self, request, user_id) -> tuple:
+        """`token_memory.read_versions(user_id)`, once per request; a subclass may read them in
+        a round trip it makes anyway."""
+        return token_memory.read_versions(user_id)
 
     @classmethod
     def _query(cls) -> tuple[PreparedQuery, tuple[str, ...]]:
@@ -81,12 +92,33 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             prepared = BearerTokenAuthentication._queries[cls] = (query, tuple(extras))
         return prepared
 
-    def authenticate_key(self, key: str):
+    def authenticate_key(self, key: str, request=None):
+        key_hash = ApiToken.hash_key(key)
         query, extra_names = self._query()
-        found = query.objects(key_hash=ApiToken.hash_key(key))
-        if not found or found[0].revoked_at is not None:
+        remembered = token_memory.recall(key_hash)
+        if remembered is None:  # a first use: the row tells whose token it is
+            rows = query.rows(key_hash=key_hash)
+            if rows:
+                token = query.instances(rows)[0]
+                self.read_versions(request, token.user_id)  # the request's one round trip
+                remembered = token_memory.Remembered(token.user_id, time.monotonic())
+                token_memory.remember(key_hash, remembered)
+        else:
+            seen = self.read_versions(request, remembered.user_id)
+            if remembered.rows is None or remembered.versions != seen:
+                rows = query.rows(key_hash=key_hash)  # read after the versions were seen
+                remembered = token_memory.Remembered(
+                    remembered.user_id, time.monotonic(), seen, rows
+                )
+                if rows:
+                    remembered.last_used = query.instances(rows)[0].last_used_at
+                token_memory.remember(key_hash, remembered)
+            rows = remembered.rows
+            if rows:
+                token = query.instances(rows)[0]
+                token.last_used_at = remembered.last_used
+        if not rows or token.revoked_at is not None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
-        token = found[0]
         user = token.user
         extras = {name: getattr(token, name) for name in extra_names}
         now = timezone.now()
@@ -96,6 +128,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("This account is disabled."))
         self.check_extras(user, extras)
         _stamp_last_used(token, now)
+        remembered.last_used = token.last_used_at
         if user.language:
             # The session's language middleware never saw this user; their choice still wins.
             translation.activate(user.language)

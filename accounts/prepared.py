@@ -79,9 +79,14 @@ class PreparedQuery:
 
     def objects(self, **values) -> list:
         """The model instances the queryset gives for these values."""
+        return self.instances(self.rows(**values))
+
+    def rows(self, **values) -> list[tuple]:
+        """The rows for these values, as the database returns them (converted): what
+        `instances` makes model instances of. A row can be kept and made instances of again,
+        so that nobody shares an instance another request may have changed."""
         compiled = self._compiled or self._compile()
-        db = compiled["db"]
-        connection = connections[db]
+        connection = connections[compiled["db"]]
         params = list(compiled["params"])
         for name, at in compiled["slots"].items():
             prepared = self.fields[name].get_db_prep_value(values[name], connection)
@@ -91,8 +96,13 @@ class PreparedQuery:
             cursor.execute(compiled["sql"], params)
             rows = cursor.fetchall()
         if compiled["converters"]:
-            rows = compiled["compiler"].apply_converters(rows, compiled["converters"])
-        model, init_list, cut = compiled["model"], compiled["init_list"], compiled["model_slice"]
+            rows = list(compiled["compiler"].apply_converters(rows, compiled["converters"]))
+        return rows
+
+    def instances(self, rows) -> list:
+        compiled = self._compiled or self._compile()
+        db, model = compiled["db"], compiled["model"]
+        init_list, cut = compiled["init_list"], compiled["model_slice"]
         found = []
         for row in rows:
             obj = model.from_db(db, init_list, row[cut])

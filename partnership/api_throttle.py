@@ -7,6 +7,10 @@ This one counts the requests of a fixed window per user inside Redis, with a sma
 Past the rate, DRF answers 429 with `Retry-After`: the seconds until the window ends. The rate
 stays DRF's `DEFAULT_THROTTLE_RATES["user"]` (the API_THROTTLE_RATE setting).
 
+The same round trip can read other keys: the Bearer authentication reads the stamps that tell
+whether the token it remembers is still good (`count_and_read`, partnership/mfa.py), and the
+throttle then uses the count it left on the request instead of asking again.
+
 Without Redis (the embedded run's file cache) the window is counted with the cache's `add` and
 `incr`: two or three round trips, and no server to keep busy.
 """
@@ -18,7 +22,8 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from rest_framework import throttling
 
-# KEYS[1]: the window's counter; ARGV[1]: the window in milliseconds. Returns {count, ms left}.
+# KEYS[1]: the window's counter, KEYS[2…]: keys to read as well; ARGV[1]: the window in
+# milliseconds. Returns {count, ms left, the value of each key read (nil where there is none)}.
 WINDOW_SCRIPT = """
 local count = redis.call('INCR', KEYS[1])
 local left = redis.call('PTTL', KEYS[1])
@@ -26,7 +31,11 @@ if left < 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   left = tonumber(ARGV[1])
 end
-return {count, left}
+local answer = {count, left}
+for i = 2, #KEYS do
+  answer[#answer + 1] = redis.call('GET', KEYS[i])
+end
+return answer
 """
 
 # Django's cache client -> a redis client on its writing pool and the registered script (whose
@@ -35,16 +44,39 @@ return {count, left}
 _scripts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _count_in_redis(cache: RedisCache, key: str, window_seconds: int) -> tuple[int, float]:
+def _count_in_redis(cache: RedisCache, key: str, window_seconds: int, read=()) -> tuple[int, float]:
+    count, left, _values = _run_script(cache, key, window_seconds, read)
+    return count, left
+
+
+def _run_script(cache: RedisCache, key: str, window_seconds: int, read) -> tuple:
     found = _scripts.get(cache._cache)
     if found is None:
         client = cache._cache.get_client(key, write=True)
         found = _scripts[cache._cache] = (client, client.register_script(WINDOW_SCRIPT))
     client, script = found
-    count, left_ms = script(
-        keys=[cache.make_and_validate_key(key)], args=[window_seconds * 1000], client=client
-    )
-    return int(count), int(left_ms) / 1000
+    keys = [cache.make_and_validate_key(k) for k in (key, *read)]
+    count, left_ms, *values = script(keys=keys, args=[window_seconds * 1000], client=client)
+    return int(count), int(left_ms) / 1000, values
+
+
+def count_and_read(request, ident, read: list[str]) -> list | None:
+    """Count this request in `ident`'s window of the view's rate and read the cache keys
+    `read`, in one round trip, before the request knows its user (during authentication). The
+    count is left on the request for `UserRateThrottle.allow_request`. Returns the values read
+    (raw: an int the cache stored reads as its digits), or None when the view has no such rate
+    or the cache is not Redis; the caller reads the keys itself then."""
+    cache = caches["default"]
+    view = (getattr(request, "parser_context", None) or {}).get("view")
+    if view is None or not isinstance(cache, RedisCache):
+        return None
+    throttle = next((t() for t in view.throttle_classes if issubclass(t, UserRateThrottle)), None)
+    if throttle is None or throttle.rate is None:
+        return None
+    key = throttle.cache_format % {"scope": throttle.scope, "ident": ident}
+    count, left, values = _run_script(cache, key, throttle.duration, read)
+    request._window_counted = (key, count, left)
+    return values
 
 
 def _count_in_cache(cache, key: str, window_seconds: int) -> tuple[int, float]:
@@ -71,9 +103,13 @@ class UserRateThrottle(throttling.UserRateThrottle):
         key = self.get_cache_key(request, view)
         if key is None:
             return True
-        cache = caches["default"]
-        counter = _count_in_redis if isinstance(cache, RedisCache) else _count_in_cache
-        count, self.seconds_left = counter(cache, key, self.duration)
+        counted = getattr(request, "_window_counted", None)
+        if counted is not None and counted[0] == key:  # counted during authentication
+            _key, count, self.seconds_left = counted
+        else:
+            cache = caches["default"]
+            counter = _count_in_redis if isinstance(cache, RedisCache) else _count_in_cache
+            count, self.seconds_left = counter(cache, key, self.duration)
         return count <= self.num_requests
 
     def wait(self):

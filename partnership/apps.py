@@ -11,10 +11,12 @@ class PartnershipConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         from . import outbox, work  # noqa: F401 (outbox: its receiver sends mail after commit)
+        from .mfa import connect_token_signals
         from .navigation import HeaderLink, register_header_link
 
         # Each feature app's work.py registers what waits for a person ("My work").
         autodiscover_modules("work")
+        connect_token_signals()
         register_header_link(
             HeaderLink(
                 "my-work",

@@ -3,9 +3,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts import token_memory
 from accounts.authentication import LAST_USED_RESOLUTION_SECONDS
 from accounts.models import ApiToken
 from accounts.services import api_token_create, api_token_revoke
+from tests import factories as f
 from tests.api import paths
 
 
@@ -111,3 +113,65 @@ def test_token_answers_in_its_users_language(api, world):
     response = _bearer(api, f"Bearer {key}").get(paths.contracts(world.partnership))
     assert response.json() == {"detail": "Not found."}
     assert response.headers["Content-Language"] == "en"
+
+
+# --- What a worker remembers of a token (accounts/token_memory.py) ------------------------------
+
+
+def _in_steady_use(api, key):
+    """Three uses: the first learns the token's user, the second reads the row after the
+    versions, the third is served from memory."""
+    _bearer(api, f"Bearer {key}")
+    for _ in range(3):
+        assert api.get(paths.partnerships()).status_code == 200
+
+
+def _revoke(world, key):
+    api_token_revoke(user=world.member, token=ApiToken.objects.get(user=world.member))
+
+
+def _disable(world, key):
+    world.member.is_active = False
+    world.member.save()
+
+
+def _require_mfa(world, key):
+    world.hospital.require_mfa = True
+    world.hospital.save()
+
+
+def _join_an_mfa_organisation(world, key):
+    from partnership.models import Membership
+
+    strict = f.OrganizationFactory(name="Strict", slug="strict", require_mfa=True)
+    Membership.objects.create(user=world.member, organization=strict, role="member")
+
+
+@pytest.mark.parametrize("change", [_revoke, _disable, _require_mfa, _join_an_mfa_organisation])
+@pytest.mark.parametrize("where", ["this worker", "another worker"])
+def test_a_remembered_token_is_refused_on_the_next_request_after_a_change(
+    api, world, member_key, change, where
+):
+    _in_steady_use(api, member_key)
+    held = dict(token_memory._remembered)
+    assert len(held) == 1 and next(iter(held.values())).rows
+    change(world, member_key)
+    if where == "another worker":  # it still holds the row; the versions it reads moved on
+        token_memory._remembered.update(held)
+    _assert_401(api.get(paths.partnerships()))
+
+
+def test_a_change_counts_the_version_up_again_when_it_commits(
+    world, django_capture_on_commit_callbacks
+):
+    """A worker may read the old row between the change and its commit: the version counted
+    up at the commit makes it read the row again."""
+    before = token_memory.read_versions(world.member.pk)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        token_memory.changed(world.member.pk)
+    during = token_memory.read_versions(world.member.pk)
+    for callback in callbacks:
+        callback()
+    after = token_memory.read_versions(world.member.pk)
+    assert before != during != after
+    assert before[1] == during[1] == after[1]  # everyone's version untouched
