@@ -1,7 +1,7 @@
 """The DRF side of tenant scoping; see `scoping.py` for the rule it shares with HTML views."""
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 from rest_framework.exceptions import NotAcceptable, NotFound, PermissionDenied
@@ -88,12 +88,7 @@ class PartnershipScopedAPIMixin(_ScopedBase):
         super().__init_subclass__(**kwargs)
         _refuse_overrides(cls, PartnershipScopedAPIMixin)
 
-    def resolve_partnership(self, request) -> None:
-        partnership_id = self.kwargs.get(self.partnership_url_kwarg)
-        if partnership_id is None:
-            raise ImproperlyConfigured(f"{type(self).__name__} needs a partnership_id URL kwarg.")
-        self.access = resolve_access_in_one_query(request.user, partnership_id)
-        self.partnership = self.access.partnership
+    resolve_access = staticmethod(resolve_access_in_one_query)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authenticates first: 401 before 404

@@ -123,11 +123,15 @@ class _ScopedBase:
 
         return isinstance(self, ProcessFormView)
 
+    # How the access is resolved: the same rule either way (the API's base answers in one
+    # prepared query, partnership/api_base.py).
+    resolve_access = staticmethod(resolve_access)
+
     def resolve_partnership(self, request) -> None:
         partnership_id = self.kwargs.get(self.partnership_url_kwarg)
         if partnership_id is None:
             raise ImproperlyConfigured(f"{type(self).__name__} needs a partnership_id URL kwarg.")
-        self.access = resolve_access(request.user, partnership_id)
+        self.access = self.resolve_access(request.user, partnership_id)
         self.partnership = self.access.partnership
 
     def scoped_queryset(self, partnership) -> QuerySet:
