@@ -224,12 +224,14 @@ def surveys_open_many(
         survey.state = SurveyState.OPEN
         survey.opened_at = now
         survey.opens_at = min(survey.opens_at, now)
-    fields = ["indicator_set", "state", "opened_at", "opens_at", "closes_at"]
-    if rows_update(Survey, surveys, fields, state=SurveyState.SCHEDULED) != len(surveys):
-        raise ValidationError(_("Only a scheduled survey can be opened."))
-    Survey.history.bulk_history_create(surveys, update=True)
-    raters = selectors.respondents_across(partnership_ids={s.partnership_id for s in surveys})
-    notify_many([_opened_notice(s, raters.get(s.partnership_id, [])) for s in surveys])
+    _save_transition(
+        surveys,
+        ["indicator_set", "state", "opened_at", "opens_at", "closes_at"],
+        was=SurveyState.SCHEDULED,
+        refused=_("Only a scheduled survey can be opened."),
+        told=selectors.respondents_across,
+        notice=_opened_notice,
+    )
     return surveys
 
 
@@ -245,13 +247,26 @@ def surveys_close_many(*, surveys: list[Survey], now: datetime.datetime) -> dict
     results = compute_results_many(surveys=surveys)
     for survey in surveys:
         _close(survey, now, results[survey.pk])
-    fields = ["state", "closed_at", "grade_to_supplier", "grade_to_client"]
-    if rows_update(Survey, surveys, fields, state=SurveyState.OPEN) != len(surveys):
-        raise ValidationError(_("Only an open survey can be closed."))
-    Survey.history.bulk_history_create(surveys, update=True)
-    people = selectors.participants_across(partnership_ids={s.partnership_id for s in surveys})
-    notify_many([_closed_notice(s, people.get(s.partnership_id, [])) for s in surveys])
+    _save_transition(
+        surveys,
+        ["state", "closed_at", "grade_to_supplier", "grade_to_client"],
+        was=SurveyState.OPEN,
+        refused=_("Only an open survey can be closed."),
+        told=selectors.participants_across,
+        notice=_closed_notice,
+    )
     return results
+
+
+def _save_transition(surveys, fields, *, was, refused, told, notice) -> None:
+    """Write `fields` of `surveys` in one guarded UPDATE (each must still be in state `was`,
+    else ValidationError `refused`), their history in one insert, and `notice` to the people
+    `told(partnership_ids=…)` finds per partnership."""
+    if rows_update(Survey, surveys, fields, state=was) != len(surveys):
+        raise ValidationError(refused)
+    Survey.history.bulk_history_create(surveys, update=True)
+    people = told(partnership_ids={s.partnership_id for s in surveys})
+    notify_many([notice(s, people.get(s.partnership_id, [])) for s in surveys])
 
 
 def _score(value, key: str, errors: dict) -> int | None:
