@@ -98,27 +98,24 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         remembered = token_memory.recall(key_hash)
         if remembered is None:  # a first use: the row tells whose token it is
             rows = query.rows(key_hash=key_hash)
-            if rows:
-                token = query.instances(rows)[0]
-                self.read_versions(request, token.user_id)  # the request's one round trip
-                remembered = token_memory.Remembered(token.user_id, time.monotonic())
-                token_memory.remember(key_hash, remembered)
         else:
-            seen = self.read_versions(request, remembered.user_id)
+            seen = self.read_versions(request, remembered.user_id)  # the request's round trip
             if remembered.rows is None or remembered.versions != seen:
                 rows = query.rows(key_hash=key_hash)  # read after the versions were seen
                 remembered = token_memory.Remembered(
                     remembered.user_id, time.monotonic(), seen, rows
                 )
-                if rows:
-                    remembered.last_used = query.instances(rows)[0].last_used_at
                 token_memory.remember(key_hash, remembered)
             rows = remembered.rows
-            if rows:
-                token = query.instances(rows)[0]
-                token.last_used_at = remembered.last_used
-        if not rows or token.revoked_at is not None:
+        token = query.instances(rows)[0] if rows else None
+        if token is not None and remembered is None:
+            self.read_versions(request, token.user_id)  # the request's round trip
+            remembered = token_memory.Remembered(token.user_id, time.monotonic())
+            token_memory.remember(key_hash, remembered)
+        if token is None or token.revoked_at is not None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
+        if remembered.last_used is not None:  # this process stamped it since the row was read
+            token.last_used_at = remembered.last_used
         user = token.user
         extras = {name: getattr(token, name) for name in extra_names}
         now = timezone.now()

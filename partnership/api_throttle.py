@@ -7,7 +7,7 @@ This one counts the requests of a fixed window per user inside Redis, with a sma
 Past the rate, DRF answers 429 with `Retry-After`: the seconds until the window ends. The rate
 stays DRF's `DEFAULT_THROTTLE_RATES["user"]` (the API_THROTTLE_RATE setting).
 
-The same round trip can read other keys: the Bearer authentication reads the stamps that tell
+The same round trip can read other keys: the Bearer authentication reads the versions that tell
 whether the token it remembers is still good (`count_and_read`, partnership/mfa.py), and the
 throttle then uses the count it left on the request instead of asking again.
 
@@ -44,8 +44,8 @@ return answer
 _scripts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _count_in_redis(cache: RedisCache, key: str, window_seconds: int, read=()) -> tuple[int, float]:
-    count, left, _values = _run_script(cache, key, window_seconds, read)
+def _count_in_redis(cache: RedisCache, key: str, window_seconds: int) -> tuple[int, float]:
+    count, left, _values = _run_script(cache, key, window_seconds, ())
     return count, left
 
 
