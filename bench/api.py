@@ -4,15 +4,14 @@
         REDIS_URL=redis://127.0.0.1:6379/3 .venv/bin/python bench/api.py 1000
 
 Seeds the demo data plus N benchmark partnerships of CleanCare's project leader once (`seed_demo
---large N`; a database that has them is reused), updates the planner's statistics (ANALYZE),
-creates an API token for pl@cleancare.demo, starts gunicorn (2 sync workers, DEBUG=0, the
-production CONN_MAX_AGE unless BENCH_CONN_MAX_AGE says otherwise) on a loopback port with
-bench/settings_api.py (the product's settings and URLconf plus the benchmark-only views
-/bench/bare/ and /bench/bare-auth/), and then puts each URL under a bounded load:
-BENCH_CONNECTIONS clients (4) send requests back to back for BENCH_SECONDS (8) after a one-second
-warm-up, as threads of BENCH_PROCESSES (1) client processes. The throttle stays on with a rate
-the bench cannot reach (API_THROTTLE_RATE=1000000/minute); any answer other than 200 is counted
-and shown.
+--large N`; a database that has them is reused), updates the planner's statistics (ANALYZE), creates
+an API token for pl@cleancare.demo, starts gunicorn (2 sync workers, DEBUG=0, the production
+CONN_MAX_AGE unless BENCH_CONN_MAX_AGE says otherwise) on a loopback port with bench/settings_api.py
+(the product's settings and URLconf plus the benchmark-only views /bench/bare/, /bench/bare-auth/
+and /bench/floor/partnerships/), and then puts each URL under a bounded load: BENCH_CONNECTIONS
+clients (4) send requests back to back for BENCH_SECONDS (8) after a one-second warm-up, as threads
+of BENCH_PROCESSES (1) client processes. The throttle stays on with a rate the bench cannot reach
+(API_THROTTLE_RATE=1000000/minute); any answer other than 200 is counted and shown.
 
 Prints a markdown table: requests, req/s, p50 and p99 latency, the share of the bare view's
 throughput and of the bare view's with authentication, and the queries one request runs (counted
@@ -94,6 +93,7 @@ def paths_to_measure() -> list[tuple[str, str, bool]]:
         ("bare view", "/bench/bare/", False),
         ("bare view + auth + throttle", "/bench/bare-auth/", True),
         ("partnerships", "/api/v1/partnerships/", True),
+        ("floor of the partnership list (bench only)", "/bench/floor/partnerships/", True),
         ("KPIs", f"{base}/kpis/", True),
         ("measurements", f"{base}/kpis/{kpi.pk}/measurements/", True),
         ("threads", f"{base}/threads/", True),
