@@ -228,11 +228,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=45),
     },
 }
-# Mail has a queue of its own, so a long report or a busy tick never holds up an e-mail. Every
-# worker of the embedded run and of docker-compose consumes both ("-Q celery,mail").
+# Three queues: mail (the outbox) and reports (PDF rendering) have their own, so a long report
+# or a busy tick never holds up an e-mail and a burst of reports never holds up the clock;
+# everything else runs on the default queue. A worker consumes only the queues its -Q names
+# (without -Q only the default one): the embedded run's single worker takes all three
+# ("-Q celery,mail,reports"); docker-compose and deploy/k8s/ run a worker per queue.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "partnership.tasks.send_queued_mail": {"queue": "mail"},
     "partnership.tasks.clean_sent_mail": {"queue": "mail"},
+    "reviews.tasks.render_report": {"queue": "reports"},
 }
 
 # --- Auth and accounts (allauth) -------------------------------------------------------------

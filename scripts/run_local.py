@@ -41,41 +41,30 @@ def env_file_write(path: Path = ROOT / ".env") -> bool:
     return True
 
 
+# One worker for every queue of CELERY_TASK_ROUTES and the default one: a worker consumes only
+# what -Q names, so a queue left out here would never be worked off in the embedded run.
+WORKER_QUEUES = "celery,mail,reports"
+
+
+def process_commands() -> dict[str, list[str]]:
+    """The three processes of the embedded run: web, one worker for every queue, beat."""
+    celery = [PY, "-m", "celery", "-A", "config"]
+    return {
+        "web": [PY, "manage.py", "runserver", f"{HOST}:{PORT}"],
+        "worker": [
+            *celery,
+            *("worker", "-l", "INFO", "--concurrency", "2", "-n", "worker@%h"),
+            *("-Q", WORKER_QUEUES),
+        ],
+        "beat": [*celery, "beat", "-l", "INFO", "--schedule", str(VAR / "celerybeat-schedule")],
+    }
+
+
 def main() -> int:
     for folder in ("celery-queue", "celery-processed", "cache"):
         (VAR / folder).mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1"), "PYTHONUNBUFFERED": "1"}
-    commands = {
-        "web": [PY, "manage.py", "runserver", f"{HOST}:{PORT}"],
-        "worker": [
-            PY,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-l",
-            "INFO",
-            "--concurrency",
-            "2",
-            "-n",
-            "worker@%h",
-            "-Q",
-            "celery,mail",  # the default queue and the mail outbox's (CELERY_TASK_ROUTES)
-        ],
-        "beat": [
-            PY,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "beat",
-            "-l",
-            "INFO",
-            "--schedule",
-            str(VAR / "celerybeat-schedule"),
-        ],
-    }
+    commands = process_commands()
     processes = {
         name: subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
         for name, cmd in commands.items()
