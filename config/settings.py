@@ -12,6 +12,7 @@ environment wins over it, and the test suite, which brings its whole environment
 import datetime
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -352,8 +353,54 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Stored files (attachments, documents, evidence, photos, frozen reports) go to object storage
+# when S3_BUCKET is set (AWS, or MinIO and the like at S3_ENDPOINT_URL), else under MEDIA_ROOT.
+# The bucket stays private: a download passes the access rule, then the web node streams the
+# file (S3_DOWNLOADS=stream) or redirects to a presigned URL that works for at most a minute.
+S3_BUCKET = env.str("S3_BUCKET", default="")
+S3_ENDPOINT_URL = env.str("S3_ENDPOINT_URL", default="")  # unset: AWS itself
+S3_REGION = env.str("S3_REGION", default="us-east-1")
+S3_PRESIGN_SECONDS = env.int("S3_PRESIGN_SECONDS", default=60)
+if not 1 <= S3_PRESIGN_SECONDS <= 60:
+    raise ImproperlyConfigured(
+        f"S3_PRESIGN_SECONDS must be between 1 and 60, not {S3_PRESIGN_SECONDS}: a presigned "
+        "download URL lets whoever holds it fetch the file, so it lives at most a minute."
+    )
+S3_DOWNLOADS = env.str("S3_DOWNLOADS", default="redirect")
+if S3_DOWNLOADS not in ("redirect", "stream"):
+    raise ImproperlyConfigured(f"S3_DOWNLOADS must be redirect or stream, not {S3_DOWNLOADS!r}.")
+_FILES = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+_FILES_ORIGINS: list[str] = []  # where a redirected download comes from (img-src below)
+if S3_BUCKET:
+    _FILES = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            # Unset, boto3 looks for credentials itself (environment, an instance or pod role).
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": S3_REGION,
+            # No ACL on upload: objects stay as private as the bucket (a canned ACL is refused
+            # by buckets whose objects belong to the bucket owner, AWS's default).
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": S3_PRESIGN_SECONDS,
+            "file_overwrite": False,
+            "signature_version": "s3v4",
+            # S3-compatible servers (MinIO) answer under their own host, the bucket in the path.
+            "addressing_style": "path" if S3_ENDPOINT_URL else None,
+        },
+    }
+    if S3_DOWNLOADS == "redirect" and S3_ENDPOINT_URL:
+        _FILES_ORIGINS = ["{0.scheme}://{0.netloc}".format(urlsplit(S3_ENDPOINT_URL))]
+    elif S3_DOWNLOADS == "redirect":
+        _FILES_ORIGINS = [
+            f"https://{S3_BUCKET}.s3.amazonaws.com",
+            f"https://{S3_BUCKET}.s3.{S3_REGION}.amazonaws.com",
+        ]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _FILES,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -470,7 +517,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *_FILES_ORIGINS],
         "style-src": ["'self'"],
         "script-src": ["'self'"],
         "connect-src": ["'self'"],
