@@ -13,12 +13,25 @@ app.autodiscover_tasks()
 app.conf.worker_proc_alive_timeout = 60
 
 
+REPORTS_QUEUE = "reports"  # where reviews.tasks.render_report is routed (CELERY_TASK_ROUTES)
+# Whether this worker renders reports: decided at `worker_init` from the queues it consumes, read
+# by its pool processes, which inherit it. True until a worker says otherwise.
+_renders_reports = True
+
+
 @signals.worker_init.connect
-def prepare_report_renderer(**_kwargs) -> None:
+def prepare_report_renderer(sender=None, **_kwargs) -> None:
     """Before the pool forks: import WeasyPrint and parse the print stylesheet (plain Python).
 
     The pool processes inherit both; fonts are loaded in each of them (`warm_report_renderer`).
+    Only in a worker that consumes the reports queue: a mail or default-queue worker never
+    renders, and would spend a second or two and the fonts' memory in every pool process.
     """
+    global _renders_reports
+    if sender is not None:
+        _renders_reports = REPORTS_QUEUE in sender.app.amqp.queues.consume_from
+    if not _renders_reports:
+        return
     from reviews import report_render
 
     report_render.prepare()
@@ -31,7 +44,8 @@ def warm_report_renderer(**_kwargs) -> None:
     Renders a small report so the first real one finds fonts and styles loaded, then moves what
     the process holds by now (Django, the apps, WeasyPrint) out of the garbage collector's sight.
     """
-    from reviews import report_render
+    if _renders_reports:
+        from reviews import report_render
 
-    report_render.warm_up()
+        report_render.warm_up()
     gc.freeze()
