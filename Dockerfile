@@ -13,8 +13,10 @@ COPY requirements.lock ./
 RUN pip install -r requirements.lock
 
 COPY . .
-RUN useradd --create-home tandem && mkdir -p /app/var && chown -R tandem /app/var
-USER tandem
+# A fixed numeric user, so Kubernetes can check runAsNonRoot (deploy/k8s/ runs as 10001).
+RUN useradd --create-home --uid 10001 --user-group tandem && mkdir -p /app/var \
+    && chown -R tandem /app/var
+USER 10001:10001
 
 # collectstatic needs settings but no database; a throwaway key is fine at build time.
 RUN SECRET_KEY=build-only DEBUG=0 python manage.py collectstatic --no-input -v0
