@@ -3,11 +3,22 @@ import os
 
 from celery import Celery, signals
 
+from partnership.observability import worker
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("tandem")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# The request id travels with each task, task failures are counted for /metrics, and the worker's
+# log lines are structured like the web's (partnership/observability/worker.py).
+signals.before_task_publish.connect(worker.put_request_id_in_headers, weak=False)
+signals.task_prerun.connect(worker.take_request_id, weak=False)
+signals.task_postrun.connect(worker.drop_request_id, weak=False)
+signals.task_failure.connect(worker.count_task_failure, weak=False)
+signals.after_setup_logger.connect(worker.structured_worker_logs, weak=False)
+signals.after_setup_task_logger.connect(worker.structured_worker_logs, weak=False)
 # A pool process reports itself up once `worker_process_init` has run; warming the report
 # renderer there takes a second or two, more on a busy machine, against Celery's 4 s default.
 app.conf.worker_proc_alive_timeout = 60

@@ -10,6 +10,7 @@ environment wins over it, and the test suite, which brings its whole environment
 """
 
 import datetime
+import ipaddress
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -74,6 +75,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id and one log line per request, whatever answers it (a Bearer API
+    # call, an HTTPS redirect, a static file, a 404), and its latency in /metrics.
+    "partnership.observability.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before WhiteNoise, so static files carry the header too.
     "accounts.middleware.PermissionsPolicyMiddleware",
@@ -482,7 +486,8 @@ if TRUST_PROXY_HEADERS:
     # allauth's rate limits then count the client's address, the proxy's last X-Forwarded-For
     # entry, instead of the proxy's own (which would put every user in one bucket).
     ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# The probes and Prometheus talk plain HTTP to the node itself, inside the cluster.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 X_FRAME_OPTIONS = "DENY"
 # Tandem uses none of the browser's powerful features (no camera, microphone, location, payment,
 # USB …: photos are plain file uploads), so every one is switched off for the page and anything
@@ -542,10 +547,35 @@ CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=30.0)
 HUB_EDIT_MINUTES = env.int("HUB_EDIT_MINUTES", default=15)
 DEMO_PASSWORD = "tandem-demo"
 
+# Prometheus metrics at /metrics (partnership/observability/metrics.py): only for a Bearer
+# METRICS_TOKEN or a client inside METRICS_ALLOWED_NETWORKS (CIDRs); a 404 otherwise, and while
+# neither is set.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(network, strict=False)
+    for network in env.list("METRICS_ALLOWED_NETWORKS", default=[])
+]
+
+# One JSON object a line for the log collector (DEBUG off), or lines for a person (DEBUG on);
+# every line carries the request id (partnership/observability/logs.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT is json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "partnership.observability.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "partnership.observability.logs.JSONFormatter"},
+        "text": {"()": "partnership.observability.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -6,10 +6,13 @@ from accounts.access import SignedInUnlessDebug, login_required_unless_debug
 from messaging import urls as messaging_urls
 from partnership import health
 from partnership import urls as partnership_urls
+from partnership.observability import metrics
 from reviews import urls as reviews_urls
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -58,6 +58,8 @@ SKIPPED_PREFIXES: dict[str, str] = {
     "api-schema": "OpenAPI schema: YAML, not a page",
     "api-docs": "Swagger UI: a third-party page (tests/browser/test_api_docs.py covers it)",
     "healthz": "health check: JSON for the load balancer",
+    "readyz": "readiness check: JSON for the load balancer",
+    "metrics": "Prometheus metrics: text for the scraper, 404 without its token",
     "set_language": "Django's language switch: POST only, redirects",
     "accounts:set_language": "the profile's language switch: POST only, redirects",
     # allauth pages that need a one-time key from an e-mail, or a half-finished sign-in: without
