@@ -1,6 +1,6 @@
-"""The hub's files on disk. Every upload is checked on its content before any is stored, and is
-stored under a random name; files stored while a service runs are deleted again if its
-transaction fails, so a refused request leaves no file behind."""
+"""The hub's stored files, on disk or in object storage. Every upload is checked on its content
+before any is stored, and is stored under a random name; files stored while a service runs are
+deleted again if its transaction fails, so a refused request leaves no file behind."""
 
 from contextvars import ContextVar
 from functools import wraps
@@ -36,6 +36,8 @@ def store_files(files, folder: str) -> list[dict]:
 def store(upload, folder: str, extension: str, content_type: str) -> dict:
     from django.core.files.storage import default_storage
 
+    # Hashed before it is stored: a storage may close the upload once it has sent it (S3).
+    digest, size = sha256_of(upload), upload.size
     name = default_storage.save(random_name(folder, extension), upload)
     stored = _STORED.get()
     if stored is not None:
@@ -44,8 +46,8 @@ def store(upload, folder: str, extension: str, content_type: str) -> dict:
         "file": name,
         "original_name": display_name(upload.name),
         "content_type": content_type,
-        "size": upload.size,
-        "sha256": sha256_of(upload),
+        "size": size,
+        "sha256": digest,
     }
 
 

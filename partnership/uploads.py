@@ -5,6 +5,8 @@ random stored name; and downloads only through a view that has applied the acces
 name that ends in the extension of the type that was detected."""
 
 import codecs
+import hashlib
+import io
 import logging
 import uuid
 import zipfile
@@ -14,11 +16,12 @@ from xml.etree import ElementTree
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
-from . import virus_scan
+from . import object_storage, virus_scan
 
 log = logging.getLogger(__name__)
 
@@ -402,31 +405,91 @@ def download_name(filename: str, kind: FileType) -> str:
     return filename if suffix in kind.aliases else f"{filename}.{kind.extension}"
 
 
-def download_response(file, *, filename: str, content_type: str, inline: bool = False):
+def download_response(
+    file, *, filename: str, content_type: str, inline: bool = False, sha256: str | None = None
+):
     """Serve a stored file after the caller has checked access; RFC 6266 filename handling is
-    Django's (`filename*=UTF-8''…`), and the browser is told not to sniff another type."""
+    Django's (`filename*=UTF-8''…`), and the browser is told not to sniff another type.
+
+    In object storage with `S3_DOWNLOADS=redirect` the answer is a redirect to a presigned URL
+    (`partnership.object_storage`); otherwise the web node streams the file. With `sha256` (a
+    frozen report) the bytes are read and checked first and exactly those bytes are served, never
+    a redirect: the object could change between our check and the browser's request.
+    """
     kind = type_of(content_type)
     if kind is None:  # not a type on the allow-list: only ever as an opaque download
         content_type, inline = "application/octet-stream", False
     else:
         filename = download_name(filename, kind)
-    try:
-        opened = file.open("rb")
-    except FileNotFoundError as exc:
-        # A row whose file went missing (a restore without media, a failed copy) is as absent as
-        # any other object the reader cannot have: 404, not a server error.
-        raise Http404 from exc
+    if sha256 is not None:
+        data = _checked_bytes(file, sha256)
+        if data is None:
+            return _damaged_response()
+        opened, size = io.BytesIO(data), None
+    elif object_storage.redirects_downloads(file.storage):
+        disposition = content_disposition_header(not inline, filename)
+        return object_storage.presigned_redirect(
+            file, disposition=disposition, content_type=content_type
+        )
+    elif object_storage.in_object_storage(file.storage):
+        opened, size = object_storage.object_stream(file)
+    else:
+        opened, size = _open(file), None
     response = FileResponse(
         opened, as_attachment=not inline, filename=filename, content_type=content_type
     )
+    if size is not None:
+        response["Content-Length"] = size
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     return response
 
 
-def sha256_of(upload) -> str:
-    import hashlib
+def _open(file):
+    try:
+        return file.open("rb")
+    except FileNotFoundError as exc:
+        # A row whose file went missing (a restore without media, a failed copy) is as absent as
+        # any other object the reader cannot have: 404, not a server error.
+        raise Http404 from exc
 
+
+def _checked_bytes(file, sha256: str) -> bytes | None:
+    """The stored bytes if their SHA-256 is `sha256`; None (and an error logged) otherwise."""
+    opened = _open(file)
+    try:
+        data = opened.read()
+    finally:
+        opened.close()
+    found = hashlib.sha256(data).hexdigest()
+    if found != sha256:
+        log.error(
+            "Stored file %s does not match its recorded SHA-256 (recorded %s, stored %s); "
+            "not served",
+            file.name,
+            sha256,
+            found,
+        )
+        return None
+    return data
+
+
+def _damaged_response() -> HttpResponse:
+    """A server error that says what went wrong: the reader can do nothing but report it."""
+    response = HttpResponse(
+        _(
+            "This file has been changed since it was stored, so it is not sent. "
+            "The error has been logged; please tell the administrator."
+        ),
+        status=500,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def sha256_of(upload) -> str:
     digest = hashlib.sha256()
     for chunk in _chunks(upload):
         digest.update(chunk)

@@ -52,6 +52,7 @@ def report_pdf_response(review_round: ReviewRound, language: str):
             stored.file,
             filename=pdf_filename(review_round, language),
             content_type="application/pdf",
+            sha256=stored.sha256,  # checked on every read: a changed file is refused
         )
     if review_round.state in PREVIEW_STATES:
         snapshot = report.compile_report(review_round=review_round)
