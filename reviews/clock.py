@@ -2,10 +2,10 @@
 
 `tick` plans the next rounds, opens due rounds, reminds those who have not answered 3 days and
 1 day before closing, closes expired rounds, reminds action owners 2 days before the due date and
-once overdue, and finishes published reports a worker did not get to. Every step is idempotent:
-transitions are guarded (row lock, state check, database trigger) and every reminder is claimed
-by a unique row before it is sent, so running tick twice, or in two workers at once, does nothing
-twice.
+once overdue, and finishes published reports a worker did not get to (rendering them on the
+reports queue). Every step is idempotent: transitions are guarded (row lock, state check,
+database trigger) and every reminder is claimed by a unique row before it is sent, so running
+tick twice, or in two workers at once, does nothing twice.
 
 Each step works in batches (`REVIEW_CLOCK_BATCH_SIZE`, 500 rounds by default): one query finds
 the next batch (by id, after the previous one), and `services_clock` moves it in one transaction
@@ -21,7 +21,7 @@ from collections import Counter
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -79,7 +79,7 @@ def tick(*, now: datetime.datetime | None = None) -> dict:
         now,
     )
     done.update(remind_action_owners(now=now))
-    done["reports"] = finish_reports(now=now)
+    done.update(finish_reports(now=now))
     return dict(done)
 
 
@@ -245,14 +245,17 @@ def _owner_notice(action: ActionItem, kind: str):
     )
 
 
-def finish_reports(*, now: datetime.datetime | None = None) -> int:
-    """Render the missing PDFs of published rounds, and tell both sides (once) when they are in.
+def finish_reports(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Finish published rounds a worker did not get to: announce (once) those whose PDFs are all
+    in, and queue the others' rendering on the reports queue (`tasks.render_report` renders,
+    stores and announces), so a burst of PDFs never holds up the clock on the default queue.
 
     A round counts as finished when every language of its current edition is stored; the demo's
     past rounds, marked as announced, get their files here too. The unfinished ones are found
     in one query per batch (an index probe per language and published round, no aggregate).
+    A render queued twice (by the publication and by the tick) stores each file once.
     """
-    from . import report_render
+    from .tasks import render_report
 
     def stored(language):
         return Exists(
@@ -264,18 +267,23 @@ def finish_reports(*, now: datetime.datetime | None = None) -> int:
     complete = Q()
     for language, _name in settings.LANGUAGES:
         complete &= Q(stored(language))
-    unfinished = ReviewRound.objects.filter(state=RoundState.PUBLISHED).filter(
-        ~complete | Q(report_notified_at__isnull=True)
+    unfinished = (
+        ReviewRound.objects.filter(state=RoundState.PUBLISHED)
+        .filter(~complete | Q(report_notified_at__isnull=True))
+        .annotate(files_in=ExpressionWrapper(complete, output_field=BooleanField()))
     )
-    finished, after = 0, 0
+    done, after = {"reports": 0, "reports_queued": 0}, 0
     while batch := list(
         unfinished.filter(pk__gt=after).select_related("partnership").order_by("pk")[: batch_size()]
     ):
         after = batch[-1].pk
         for review_round in sorted(batch, key=lambda r: (r.published_at, r.pk)):
             try:
-                report_render.store_report_files(review_round=review_round)
-                finished += services.report_notify(review_round=review_round, now=now)
+                if review_round.files_in:
+                    done["reports"] += services.report_notify(review_round=review_round, now=now)
+                else:
+                    render_report.delay(review_round.pk)
+                    done["reports_queued"] += 1
             except Exception:
                 logger.exception("Review clock: report of round %s failed", review_round.pk)
-    return finished
+    return done

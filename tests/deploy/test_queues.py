@@ -1,6 +1,7 @@
 """Celery's queues: mail, reports and the rest, routed by the settings; the embedded run consumes
 all three; only a worker of the reports queue warms the report renderer at start."""
 
+import base64
 import importlib.util
 import json
 import os
@@ -9,9 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
+import redis
 
 from config.celery import app
+from reviews import clock
+from reviews.models import ReportFile, RoundState
 from tests.deploy.queues import queues_of, routed_queues
+from tests.reviews.factories import review_round
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = {
@@ -72,6 +77,8 @@ import json
 import django
 django.setup()
 from config.celery import app
+from reviews import clock
+from reviews.models import ReportFile, RoundState
 from reviews import report_render
 calls = []
 for name in ("prepare", "warm_up"):
@@ -106,3 +113,27 @@ def test_only_a_worker_of_the_reports_queue_warms_the_renderer():
         "reports": both,
         "celery,mail,reports": both,
     }
+
+
+@pytest.mark.django_db
+def test_the_clock_queues_a_report_it_finds_unrendered_on_the_reports_queue(world, settings):
+    """The tick's catch-up (a round published while the broker was down) renders nothing on
+    the default queue: it puts `render_report` on the reports queue of the real broker."""
+    published = review_round(world.partnership, RoundState.PUBLISHED, facilitator=world.facilitator)
+    assert not ReportFile.objects.filter(round=published).exists()  # its render never ran
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    before = set(broker.lrange("reports", 0, -1))
+    done = clock.finish_reports()
+    queued = [m for m in broker.lrange("reports", 0, -1) if m not in before]
+    try:
+        assert done == {"reports": 0, "reports_queued": 1}
+        [message] = queued
+        message = json.loads(message)
+        assert message["headers"]["task"] == "reviews.tasks.render_report"
+        args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+        assert args == [published.pk]
+        assert not ReportFile.objects.filter(round=published).exists()  # nothing rendered here
+    finally:
+        for message in queued:
+            broker.lrem("reports", 0, message)

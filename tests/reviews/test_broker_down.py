@@ -81,9 +81,9 @@ def test_closing_and_publishing_by_hand_answer_and_the_next_tick_finishes_the_re
     assert mail.outbox == []
     assert "Could not queue" in caplog.text
 
-    broker.up()  # the broker is back; the daily tick catches up
+    broker.up()  # the broker is back; the daily tick catches up (on the reports queue)
     done = clock.tick(now=timezone.now())
-    assert done["reports"] == 1
+    assert done["reports_queued"] == 1
     discussed.refresh_from_db()
     assert discussed.report_notified_at is not None
     files = ReportFile.objects.filter(round=discussed, edition=discussed.report_edition)
