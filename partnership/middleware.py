@@ -2,8 +2,8 @@
 
 A signed-in member of such an organisation who has no authenticator app is sent to allauth's TOTP
 setup before they reach anything else. What stays reachable is what they need to get there (or to
-leave): the account pages (login, logout, e-mail, MFA setup), static files, the health check and
-the language switches.
+leave): the account pages (login, logout, e-mail, MFA setup), static files, the probes (health,
+readiness), the metrics and the language switches.
 """
 
 from django.contrib import messages
@@ -17,7 +17,15 @@ from accounts.middleware import is_token_api_call
 
 from .htmx import is_htmx
 
-MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/settings/language/")
+MFA_EXEMPT_PREFIXES = (
+    "/accounts/",
+    "/static/",
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/i18n/",
+    "/settings/language/",
+)
 
 
 def _memberships_short_of_mfa():

@@ -155,7 +155,9 @@ class ScrapeCollector:
             return
         up.add_metric(["database"], 1)
         outbox = GaugeMetricFamily(
-            "tandem_outbox_emails", "Mail in the outbox that is not sent, by status.", ["status"]
+            "tandem_outbox_emails",
+            "Mail in the outbox that is not sent, by status.",
+            labels=["status"],
         )
         for status, name in statuses.items():
             outbox.add_metric([name], counts.get(status, 0))
