@@ -229,6 +229,33 @@ def test_verify_only_checks_every_byte_and_writes_nothing(backed_up, tmp_path):
         call_command("restore", str(folder), "--verify-only", stdout=io.StringIO())
 
 
+def test_a_report_that_differs_from_its_stored_hash_is_restored_as_it_was_with_a_warning(
+    backed_up, tmp_path
+):
+    """A report already damaged in the storage when the backup was taken: the backup is faithful
+    (its manifest agrees with its bytes), so it verifies, but the operator is told."""
+    folder = tmp_path / "copy"
+    shutil.copytree(backed_up.folder, folder)
+    report = sorted(backed_up.reports)[0]
+    (folder / "files" / report).write_bytes(b"%PDF-damaged")
+    manifest = json.loads(backed_up.manifest_text)
+    [entry] = [e for e in manifest["files"] if e["name"] == report]
+    entry.update(size=12, sha256=hashlib.sha256(b"%PDF-damaged").hexdigest())
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    out, err = io.StringIO(), io.StringIO()
+    call_command("restore", str(folder), "--verify-only", stdout=out, stderr=err)
+    assert "Backup verified" in out.getvalue()
+    assert err.getvalue().splitlines() == [
+        f"Warning: reviews.reportfile {_pk_of(manifest, report)}: {report} differs from its "
+        "stored SHA-256"
+    ]
+
+
+def _pk_of(manifest: dict, name: str) -> int:
+    [row] = [r for r in manifest["stored_hashes"]["reviews.reportfile"] if r["file"] == name]
+    return row["pk"]
+
+
 @pytest.mark.parametrize("kind", ["filesystem", "s3"])
 def test_restore_into_an_empty_database_and_storage_finds_the_same_data(
     kind, backed_up, empty_database, make_storage, tmp_path
