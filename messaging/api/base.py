@@ -42,6 +42,11 @@ DOCUMENT_ID = OpenApiParameter(
     description="A document of this partnership.",
 )
 BINARY = OpenApiResponse(OpenApiTypes.BINARY, description="The file, as uploaded.")
+# With files in object storage (S3_DOWNLOADS=redirect): the file is fetched from the Location.
+PRESIGNED = OpenApiResponse(
+    description="The file is at the Location header: a presigned URL that works for at most a "
+    "minute, answering the same name and type."
+)
 
 
 # --- Uploads -----------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from .base import (
     DOCUMENT_ID,
     LIST_ERRORS,
     PARTICIPANTS_ONLY,
+    PRESIGNED,
     READ_ERRORS,
     WRITE_ERRORS,
     _HubAPIMixin,
@@ -198,7 +199,7 @@ class DocumentVersionViewSet(
     @extend_schema(
         summary="Download a version",
         description="The file of this version, under the name it was uploaded with.",
-        responses={(200, "*/*"): BINARY, **READ_ERRORS},
+        responses={(200, "*/*"): BINARY, 302: PRESIGNED, **READ_ERRORS},
     )
     @action(
         detail=True,

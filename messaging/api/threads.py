@@ -34,6 +34,7 @@ from .base import (
     BINARY,
     LIST_ERRORS,
     PARTICIPANTS_ONLY,
+    PRESIGNED,
     READ_ERRORS,
     THREAD_ID,
     WRITE_ERRORS,
@@ -275,7 +276,7 @@ class MessageViewSet(
                 description="An attachment of a message in this thread.",
             )
         ],
-        responses={(200, "*/*"): BINARY, **READ_ERRORS},
+        responses={(200, "*/*"): BINARY, 302: PRESIGNED, **READ_ERRORS},
     ),
 )
 @extend_schema(tags=["hub"], parameters=[THREAD_ID])

@@ -31,6 +31,8 @@ from tests.conftest import test_settings as with_test_settings
 from tests.isolation.objects import make_inspection, make_published_round
 from tests.kpis.factories import KPIFactory
 from tests.messaging.factories import PDF, image_bytes, pdf, png
+from tests.messaging.test_api import attachment_url
+from tests.messaging.test_api_uploads import download_url
 from tests.s3_server import s3_server
 from tests.sti import factories as sti_factories
 from tests.storage.buckets import s3_storage
@@ -48,6 +50,7 @@ class Stored:
     filename: str  # in the Content-Disposition of the download
     content_type: str
     sha256: str | None = None  # what the row recorded, for the kinds that record it
+    api_url: str | None = None  # the same download through the API
 
 
 @dataclass
@@ -115,6 +118,7 @@ def _store_every_kind(world) -> dict[str, Stored]:
             "notes.pdf",
             "application/pdf",
             attachment.sha256,
+            attachment_url(partnership, thread, attachment),
         ),
         "document version": Stored(
             version.file.name,
@@ -126,6 +130,7 @@ def _store_every_kind(world) -> dict[str, Stored]:
             version.download_name,
             "application/pdf",
             version.sha256,
+            download_url(partnership, version.document, version),
         ),
         "KPI evidence": Stored(
             measurement.evidence.name,
@@ -236,6 +241,16 @@ def test_download_redirects_to_a_presigned_url_valid_a_minute(bucket, client, ki
         assert fetched.read() == stored.content
         assert fetched.headers["Content-Type"] == stored.content_type
         assert f'filename="{stored.filename}"' in fetched.headers["Content-Disposition"]
+
+
+@pytest.mark.parametrize("kind", ["attachment", "document version"])
+def test_api_download_redirects_to_the_same_presigned_file(bucket, client, kind):
+    stored = bucket.files[kind]
+    client.force_login(bucket.world.viewer)
+    response = client.get(stored.api_url, HTTP_ACCEPT="*/*")
+    assert response.status_code == 302 and response["Cache-Control"] == "no-store"
+    with fetch(response["Location"]) as fetched:
+        assert fetched.read() == stored.content
 
 
 def test_presigned_url_lives_as_long_as_configured(bucket, client, settings):
