@@ -7,7 +7,9 @@ pattern (`partnerships/<uuid:partnership_id>/`, not the path with its ids), neve
 string, a header or a body.
 """
 
+import functools
 import logging
+import re
 import time
 
 from django.core.signals import request_finished
@@ -75,10 +77,21 @@ class RequestLogMiddleware:
     def _route(self, request) -> str:
         match = getattr(request, "resolver_match", None)
         if match is not None:
-            return match.route
+            return readable_route(match.route)
         if request.path.startswith(self.static_prefix):
             return STATIC
         return UNMATCHED
+
+
+_NAMED_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
+
+
+@functools.lru_cache(maxsize=2048)
+def readable_route(route: str) -> str:
+    """The pattern as a person reads it: DRF's router writes regular expressions
+    (`partnerships/(?P<partnership_id>[^/.]+)/$`), which become `partnerships/<partnership_id>/`
+    like the path() routes around them."""
+    return _NAMED_GROUP.sub(r"<\1>", route).removesuffix("$").replace("\\.", ".")
 
 
 def _user_id(request):
