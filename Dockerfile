@@ -22,4 +22,6 @@ USER 10001:10001
 RUN SECRET_KEY=build-only DEBUG=0 python manage.py collectstatic --no-input -v0
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# No gunicorn access log: the app writes one JSON line per request (route pattern, status, user,
+# request id), and gunicorn's line would repeat it with the query string, where links carry tokens.
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
