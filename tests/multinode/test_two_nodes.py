@@ -350,8 +350,30 @@ def print_figures(run: LoadRun, checked: dict, phases: Phases) -> None:
         ("POSTs failed in flight but committed", str(checked["committed_unanswered"])),
     ]
     print_table("Two nodes behind HAProxy, web1 killed under load", ("figure", "value"), rows)
+    print_table(
+        "The load second by second (by when a request started)",
+        ("second", "requests: web1 / web2 / failed"),
+        timeline(run, served_by),
+    )
     steps = [(name, f"{seconds:.1f}") for name, seconds in phases.taken]
     print_table("Steps of the run", ("step", "seconds"), steps)
+
+
+def timeline(run: LoadRun, served_by: dict[str, str]) -> list[tuple[str, str]]:
+    seconds: dict[int, Counter] = {}
+    for a in (s.answer for s in run.sent):
+        second = seconds.setdefault(int(a.started - run.began), Counter())
+        second["failed" if a.failed else served_by[a.load_id]] += 1
+    events = {
+        int(run.killed_at - run.began): "web1 killed",
+        int(run.noticed_at - run.began): "web1 DOWN",
+    }
+    rows = []
+    for second, counts in sorted(seconds.items()):
+        event = " / ".join(e for at, e in events.items() if at == second)
+        label = f"{second}-{second + 1} s" + (f" ({event})" if event else "")
+        rows.append((label, f"{counts['web1']} / {counts['web2']} / {counts['failed']}"))
+    return rows
 
 
 def print_table(title: str, header: tuple[str, str], rows: list[tuple[str, str]]) -> None:
