@@ -27,6 +27,7 @@ def scrape(client) -> dict[tuple[str, tuple], float]:
     response = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"].startswith("text/plain")
+    assert not response.cookies  # no session, no CSRF cookie
     return {
         (sample.name, tuple(sorted(sample.labels.items()))): sample.value
         for family in text_string_to_metric_families(response.content.decode())

@@ -25,6 +25,7 @@ def test_readyz_ok_when_database_redis_and_storage_answer(client):
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "redis": "ok", "storage": "ok"}
+    assert not response.cookies  # no session, no CSRF cookie
 
 
 @pytest.mark.django_db
