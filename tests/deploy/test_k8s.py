@@ -48,13 +48,19 @@ def _container(workload: dict) -> dict:
     return container
 
 
-WORKLOADS = {**_all("Deployment"), **_all("Job")}
+# A CronJob's pods are those of its job template, checked like every other workload's.
+WORKLOADS = {
+    **_all("Deployment"),
+    **_all("Job"),
+    **{name: doc["spec"]["jobTemplate"] for name, doc in _all("CronJob").items()},
+}
 
 
 def test_the_manifests_are_all_there():
     kinds = sorted((doc["kind"], doc["metadata"]["name"]) for _file, doc in DOCUMENTS)
     assert kinds == [
         ("ConfigMap", "tandem-config"),
+        ("CronJob", "tandem-backup"),
         ("Deployment", "tandem-beat"),
         ("Deployment", "tandem-web"),
         ("Deployment", "tandem-worker"),
@@ -64,6 +70,7 @@ def test_the_manifests_are_all_there():
         ("Ingress", "tandem"),
         ("Job", "tandem-migrate"),
         ("Namespace", "tandem"),
+        ("PersistentVolumeClaim", "tandem-backups"),
         ("PodDisruptionBudget", "tandem-web"),
         ("Service", "tandem-web"),
     ]
@@ -126,6 +133,18 @@ def test_the_migrate_job_runs_the_images_migrations_once():
         name for name, w in WORKLOADS.items() if "migrate" in _container(w).get("command", [])
     ]
     assert migrating == ["tandem-migrate"]
+
+
+def test_the_backup_runs_nightly_once_at_a_time_into_its_volume():
+    cron = _one("CronJob", "tandem-backup")
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
+    job = WORKLOADS["tandem-backup"]
+    command = " ".join(_container(job)["command"])
+    assert "manage.py backup /backups/" in command.replace('"', "")
+    volumes = {v["name"]: v for v in _pod(job)["volumes"]}
+    mounts = {m["mountPath"]: m["name"] for m in _container(job)["volumeMounts"]}
+    claim = volumes[mounts["/backups"]]["persistentVolumeClaim"]["claimName"]
+    assert claim in _all("PersistentVolumeClaim")
 
 
 def test_every_workload_runs_one_image_with_a_placeholder_tag():
