@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "post_office",
     "accounts",
     "partnership",
+    "places",
     "kpis",
     "sti",
     "messaging",

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from partnership import periods
 from partnership.models import Partnership
+from places.models import AreaType, Room  # area types are the rooms'; inspections use them
 
 from .status import HIGHER, LOWER, kpi_status
 
@@ -303,16 +304,6 @@ class InspectionKind(models.TextChoices):
     INDEPENDENT = "independent", _("Independent inspection")
 
 
-class AreaType(models.TextChoices):
-    OFFICE = "office", _("Office")
-    SANITARY = "sanitary", _("Sanitary")
-    CORRIDOR = "corridor", _("Corridor and stairs")
-    PATIENT_ROOM = "patient_room", _("Patient room")
-    KITCHEN = "kitchen", _("Pantry and kitchen")
-    ENTRANCE = "entrance", _("Entrance and reception")
-    OTHER = "other", _("Other")
-
-
 # The AQL usually agreed per area type (VSR-KMS practice); a partnership may choose otherwise.
 DEFAULT_AQL = {
     AreaType.SANITARY: Decimal("4.0"),
@@ -343,6 +334,9 @@ class Inspection(models.Model):
         verbose_name=_("inspector"),
     )
     notes = models.TextField(_("notes"), blank=True)
+    # The seed of the random draw of rooms from the register (`sample_rooms`), stored so the same
+    # draw can be made again and checked; empty for an inspection entered as totals.
+    sample_seed = models.BigIntegerField(_("seed of the drawn sample"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -428,6 +422,48 @@ class InspectionArea(models.Model):
         return (
             Decimal(100) * (self.elements_checked - self.defects) / self.elements_checked
         ).quantize(Decimal("0.1"))
+
+
+class SampledRoom(models.Model):
+    """A room drawn from the register for an inspected area type: the rooms the inspector walks.
+
+    Drawn at random per area type from the rooms in use of that type (the lot), as many as the
+    ISO 2859-1 plan's sample size, with the inspection's stored seed; `position` is the order of
+    the draw. A room is drawn at most once per inspection.
+    """
+
+    inspection = models.ForeignKey(
+        Inspection,
+        on_delete=models.CASCADE,
+        related_name="sampled_rooms",
+        verbose_name=_("inspection"),
+    )
+    area = models.ForeignKey(
+        InspectionArea,
+        on_delete=models.CASCADE,
+        related_name="sampled_rooms",
+        verbose_name=_("inspected area"),
+    )
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, related_name="+", verbose_name=_("room")
+    )
+    position = models.PositiveIntegerField(_("position in the draw"))
+
+    class Meta:
+        verbose_name = _("drawn room")
+        verbose_name_plural = _("drawn rooms")
+        ordering = ["area_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "room"], name="sampled_room_once_per_inspection"
+            ),
+            models.UniqueConstraint(
+                fields=["area", "position"], name="sampled_room_position_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.room)
 
 
 class Dispute(models.Model):
