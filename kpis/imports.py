@@ -5,14 +5,12 @@ whatever the page's language); row numbers in errors are the file's own, so row 
 value. `template_table` is the downloadable template, its headers in the current language.
 """
 
-import csv
-import datetime
-import io
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from partnership.tabular import cell, read_table
 
 MAX_BYTES = 2 * 1024 * 1024
 HEADER_ROWS = 1
@@ -60,68 +58,24 @@ def _column_map(header: list) -> dict[str, int]:
     return found
 
 
-def _cell(value):
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return "" if value is None else str(value).strip()
-
-
 def _rows(table: list[list]) -> list[dict]:
     if not table:
         raise ValidationError(_("The file is empty."))
     columns = _column_map(table[0])
     rows = []
     for line in table[HEADER_ROWS:]:
-        if not any(_cell(v) for v in line):
+        if not any(cell(v) for v in line):
             rows.append(None)  # keep numbering; blank lines are skipped below
             continue
-        rows.append({f: _cell(line[i]) if i < len(line) else "" for f, i in columns.items()})
+        rows.append({f: cell(line[i]) if i < len(line) else "" for f, i in columns.items()})
     return rows
-
-
-def _read_csv(data: bytes) -> list[list]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
-    except csv.Error:
-        dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
-
-
-def _read_xlsx(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    from partnership.uploads import office_type
-
-    try:  # the package first: a zip bomb or a macro is refused before openpyxl unpacks it
-        is_xlsx = office_type(io.BytesIO(data)) == "xlsx"
-    except ValidationError as exc:
-        if exc.code != "not_office":
-            raise
-        is_xlsx = False
-    if not is_xlsx:
-        raise ValidationError(_("This is not a readable Excel file."))
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ValidationError(_("This is not a readable Excel file.")) from exc
-    return [list(row) for row in workbook.active.iter_rows(values_only=True)]
 
 
 def read_measurements(upload) -> list[tuple[int, dict]]:
     """(file row number, row) for every non-blank row of an uploaded CSV or XLSX file."""
     if upload.size > MAX_BYTES:
         raise ValidationError(_("The file is larger than 2 MB."))
-    data = upload.read()
-    is_xlsx = data[:2] == b"PK"  # by content: an XLSX is a zip archive
-    table = _read_xlsx(data) if is_xlsx else _read_csv(data)
+    table = read_table(upload.read())
     rows = _rows(table)
     return [(n + HEADER_ROWS + 1, row) for n, row in enumerate(rows) if row is not None]
 
