@@ -69,6 +69,7 @@ def _inspections(world, partnership, spec: dict) -> None:
             date=day,
             inspector=inspector,
             created_by=inspector,
+            closed_at=timezone.now(),
         )
         for area in spec["areas"]:
             plan = area_plan(area_type=area["area_type"], lot_size=area["lot_size"])

@@ -337,6 +337,9 @@ class Inspection(models.Model):
     # The seed of the random draw of rooms from the register (`sample_rooms`), stored so the same
     # draw can be made again and checked; empty for an inspection entered as totals.
     sample_seed = models.BigIntegerField(_("seed of the drawn sample"), null=True, blank=True)
+    # An inspection drawn from the register is recorded room by room and open until closed;
+    # only closed inspections count in scores and KPIs. One entered as totals is closed at once.
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -355,6 +358,10 @@ class Inspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date:%Y-%m-%d}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
 
 
 class InspectionArea(models.Model):
@@ -381,13 +388,16 @@ class InspectionArea(models.Model):
         verbose_name_plural = _("inspected areas")
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(condition=Q(lot_size__gte=2), name="area_lot_at_least_two"),
+            # A lot of one room (drawn from the register) is inspected in full; an area drawn
+            # but not yet recorded, or with every room "not inspected", has nothing counted yet.
+            models.CheckConstraint(condition=Q(lot_size__gte=1), name="area_lot_at_least_one"),
             models.CheckConstraint(
-                condition=Q(rooms_inspected__gte=1) & Q(rooms_inspected__lte=models.F("lot_size")),
+                condition=Q(rooms_inspected__lte=models.F("lot_size")),
                 name="area_rooms_within_lot",
             ),
             models.CheckConstraint(
-                condition=Q(elements_checked__gte=1), name="area_elements_checked"
+                condition=Q(elements_checked__gte=1) | Q(rooms_inspected=0),
+                name="area_elements_checked",
             ),
             models.CheckConstraint(
                 condition=Q(
@@ -417,11 +427,19 @@ class InspectionArea(models.Model):
         return self.rooms_inspected < self.sample_size
 
     @property
-    def score(self) -> Decimal:
-        """Percentage of checked elements without a defect."""
+    def score(self) -> Decimal | None:
+        """Percentage of checked elements without a defect (None while nothing was checked)."""
+        if not self.elements_checked:
+            return None
         return (
             Decimal(100) * (self.elements_checked - self.defects) / self.elements_checked
         ).quantize(Decimal("0.1"))
+
+
+class RoomState(models.TextChoices):
+    PENDING = "pending", _("To inspect")
+    INSPECTED = "inspected", _("Inspected")
+    NOT_INSPECTED = "not_inspected", _("Not inspected")
 
 
 class SampledRoom(models.Model):
@@ -448,6 +466,22 @@ class SampledRoom(models.Model):
         Room, on_delete=models.PROTECT, related_name="+", verbose_name=_("room")
     )
     position = models.PositiveIntegerField(_("position in the draw"))
+    # The room's result, written by `room_result_record` (the area's totals are their sum).
+    state = models.CharField(
+        _("state"), max_length=14, choices=RoomState.choices, default=RoomState.PENDING
+    )
+    # [{"element": "Vloer", "dirt": 0, "method": 1, "material": 0}, …]: every element checked.
+    elements = models.JSONField(_("elements checked"), default=list, blank=True)
+    elements_checked = models.PositiveIntegerField(_("elements checked"), default=0)
+    defects_dirt = models.PositiveIntegerField(_("dirt defects"), default=0)
+    defects_method = models.PositiveIntegerField(_("method defects"), default=0)
+    defects_material = models.PositiveIntegerField(_("material defects"), default=0)
+    reason = models.CharField(_("reason not inspected"), max_length=300, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("drawn room")
@@ -460,10 +494,50 @@ class SampledRoom(models.Model):
             models.UniqueConstraint(
                 fields=["area", "position"], name="sampled_room_position_unique"
             ),
+            models.CheckConstraint(
+                condition=Q(state__in=RoomState.values), name="sampled_room_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=RoomState.NOT_INSPECTED) | ~Q(reason=""),
+                name="sampled_room_reason_when_not_inspected",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    elements_checked__gte=models.F("defects_dirt")
+                    + models.F("defects_method")
+                    + models.F("defects_material")
+                ),
+                name="sampled_room_defects_within_elements",
+            ),
         ]
 
     def __str__(self) -> str:
         return str(self.room)
+
+    @property
+    def defects(self) -> int:
+        return self.defects_dirt + self.defects_method + self.defects_material
+
+
+class RoomResultWrite(models.Model):
+    """One write of a drawn room's result, by the client's key: a repeat of the key changes
+    nothing and gets the first answer back (a tablet's queue may send a result twice)."""
+
+    client_key = models.UUIDField(unique=True)
+    sampled_room = models.ForeignKey(SampledRoom, on_delete=models.CASCADE, related_name="writes")
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    written_at = models.DateTimeField(auto_now_add=True)
+    response = models.JSONField()
+
+    class Meta:
+        verbose_name = _("room result write")
+        verbose_name_plural = _("room result writes")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return str(self.client_key)
 
 
 class Dispute(models.Model):
@@ -571,6 +645,15 @@ class DefectPhoto(models.Model):
         on_delete=models.CASCADE,
         related_name="photos",
         verbose_name=_("inspected area"),
+    )
+    # The drawn room the photo was taken in, when recorded room by room.
+    sampled_room = models.ForeignKey(
+        SampledRoom,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="photos",
+        verbose_name=_("drawn room"),
     )
     kind = models.CharField(_("defect"), max_length=10, choices=DefectKind.choices)
     caption = models.CharField(_("caption"), max_length=200, blank=True)

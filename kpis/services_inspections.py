@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from partnership.access import Action, access_for
@@ -113,6 +114,7 @@ def inspection_record(
         inspector=actor,
         notes=notes,
         created_by=actor,
+        closed_at=timezone.now(),  # entered afterwards as totals: its result is fixed
     )
     errors = {}
     built = []
@@ -138,8 +140,15 @@ def inspection_record(
 
 def inspection_scores(inspections) -> dict:
     """Score (% of elements without defect) and pass rate (% of areas approved) over a set of
-    inspections, or None values when there is nothing to score."""
-    areas = [a for i in inspections for a in i.areas.all()]
+    inspections, or None values when there is nothing to score. Inspections still being
+    recorded room by room (not closed) and areas where nothing was checked do not count."""
+    areas = [
+        a
+        for i in inspections
+        if i.closed_at is not None
+        for a in i.areas.all()
+        if a.elements_checked
+    ]
     if not areas:
         return {"score": None, "pass_rate": None, "areas": 0}
     elements = sum(a.elements_checked for a in areas)
@@ -163,7 +172,10 @@ def inspection_kpis_derive(
     for kpi in kpis:
         period = Period.containing(day, kpi.frequency)
         inspections = Inspection.objects.filter(
-            partnership=partnership, date__gte=period.start, date__lte=period.end
+            partnership=partnership,
+            date__gte=period.start,
+            date__lte=period.end,
+            closed_at__isnull=False,
         ).prefetch_related("areas")
         figures = inspection_scores(inspections)
         key = "pass_rate" if kpi.inspection_measure == InspectionMeasure.PASS_RATE else "score"
@@ -187,7 +199,9 @@ def inspection_kpis_derive(
 
 
 @transaction.atomic
-def defect_photo_add(*, actor, area: InspectionArea, kind: str, upload, caption: str = ""):
+def defect_photo_add(
+    *, actor, area: InspectionArea, kind: str, upload, caption: str = "", sampled_room=None
+):
     """Attach a photo of a defect; the image is checked by content and stored under a random
     name. Anyone who may record inspections in the partnership may add one."""
     from django.conf import settings
@@ -201,9 +215,12 @@ def defect_photo_add(*, actor, area: InspectionArea, kind: str, upload, caption:
         raise PermissionDenied
     if kind not in DefectKind.values:
         raise ValidationError({"kind": _("Choose a valid kind of defect.")})
+    if sampled_room is not None and sampled_room.area_id != area.pk:
+        raise ValidationError({"sampled_room": _("That room was not drawn for this area.")})
     extension, content_type = validate_image(upload, settings.PHOTO_MAX_BYTES)
     photo = DefectPhoto(
         area=area,
+        sampled_room=sampled_room,
         kind=kind,
         caption=caption.strip()[:200],
         content_type=content_type,

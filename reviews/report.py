@@ -189,6 +189,7 @@ def _compile_inspections(review_round: ReviewRound) -> dict:
     inspections = list(
         kpi_selectors.inspections_for_partnership(partnership=review_round.partnership)
         .filter(date__gte=review_round.period_start, date__lte=review_round.period_end)
+        .filter(closed_at__isnull=False)  # one still being recorded has no result yet
         .order_by("date", "pk")
     )
     overall = inspection_scores(inspections)
