@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.access import SignedInUnlessDebug, login_required_unless_debug
+from kpis.views import offline as inspection_offline
 from messaging import urls as messaging_urls
 from partnership import health
 from partnership import urls as partnership_urls
@@ -13,6 +14,12 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics_view, name="metrics"),
+    # The inspection page's service worker, from the root so its scope may cover that page.
+    path(
+        "inspection-sw.js",
+        inspection_offline.inspection_service_worker,
+        name="inspection_service_worker",
+    ),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

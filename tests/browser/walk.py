@@ -60,6 +60,7 @@ SKIPPED_PREFIXES: dict[str, str] = {
     "healthz": "health check: JSON for the load balancer",
     "readyz": "readiness check: JSON for the load balancer",
     "metrics": "Prometheus metrics: text for the scraper, 404 without its token",
+    "inspection_service_worker": "the inspection page's service worker: a script, not a page",
     "set_language": "Django's language switch: POST only, redirects",
     "accounts:set_language": "the profile's language switch: POST only, redirects",
     # allauth pages that need a one-time key from an e-mail, or a half-finished sign-in: without
