@@ -37,6 +37,7 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("settings/", include("accounts.urls")),
     path("orgs/", include((partnership_urls.org_urlpatterns, "orgs"))),
+    path("partnerships/<uuid:partnership_id>/places/", include("places.urls")),
     path("partnerships/<uuid:partnership_id>/kpis/", include("kpis.urls")),
     path("partnerships/<uuid:partnership_id>/sti/", include("sti.urls")),
     path("partnerships/<uuid:partnership_id>/hub/", include("messaging.urls")),

@@ -32,11 +32,22 @@ def read_csv(data: bytes) -> list[list]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252")
+    return list(csv.reader(io.StringIO(text), delimiter=_delimiter(text)))
+
+
+def _delimiter(text: str) -> str:
+    """The separator the header row uses most. The first row names the columns, so it holds no
+    decimal commas or quoted text to mislead a guess over the whole file (csv.Sniffer takes
+    "24,5;7" for two columns split at the comma)."""
+    header = text.split("\n", 1)[0]
+    counts = {d: header.count(d) for d in (";", ",", "\t")}
+    best = max(counts, key=counts.get)
+    if counts[best]:
+        return best
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
+        return csv.Sniffer().sniff(text[:4096], delimiters=";,\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
+        return ","
 
 
 def read_xlsx(data: bytes) -> list[list]:

@@ -21,6 +21,7 @@ from partnership.models import Membership, Notification, Participant
 from tests import factories as f
 from tests.conftest import build_world, shared_transaction, test_settings
 from tests.kpis.factories import KPIFactory, MeasurementFactory
+from tests.places import factories as places_factories
 from tests.sti import factories as sti_factories
 
 from .objects import (
@@ -63,6 +64,7 @@ class Kit:
     action: object
     markers: list[str] = field(default_factory=list)
     norm_proposal: object = None
+    room: object = None
 
 
 @dataclass
@@ -112,6 +114,7 @@ def make_kit(partnership, org, user, tag: str, code: str) -> Kit:
         reason=f"{tag} norm {code}N47",
     )
     inspection = make_inspection(partnership, crew)
+    room = places_factories.room(partnership, f"{code}.1.101", name=f"{tag} ward {code}P53")
     dispute = Dispute.objects.create(
         partnership=partnership, inspection=inspection, raised_by=user, side="client", reason=code
     )
@@ -168,6 +171,7 @@ def make_kit(partnership, org, user, tag: str, code: str) -> Kit:
         decision=decision,
         action=action,
         norm_proposal=norm_proposal,
+        room=room,
         markers=[
             partnership.title,
             contract.reference,
@@ -179,6 +183,7 @@ def make_kit(partnership, org, user, tag: str, code: str) -> Kit:
             api_token.name,
             kpi.name,
             norm_proposal.reason,
+            room.name,
             indicator,
             motivation,
             thread.subject,

@@ -55,6 +55,7 @@ SAMPLES: dict[str, Callable[[Any, dict], Any]] = {
     "agenda_item_id": lambda kit, v: kit.agenda_item.pk,
     "decision_id": lambda kit, v: kit.decision.pk,
     "action_id": lambda kit, v: kit.action.pk,
+    "room_id": lambda kit, v: kit.room.pk,
 }
 
 # Kwargs whose every value gets its own test case (and that other samples may depend on).
