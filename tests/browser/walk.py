@@ -81,6 +81,8 @@ SKIPPED_PREFIXES: dict[str, str] = {
     "kpis:export_csv": "CSV download",
     "kpis:export_xlsx": "XLSX download",
     "kpis:import_template": "CSV/XLSX template download for the import",
+    "places:export_": "CSV/XLSX download of the register",
+    "places:import_template": "CSV/XLSX template download for the register's import",
     "kpis:defect_photo": "image download (the photo is shown on the inspection page)",
     "kpis:measurement_evidence": "evidence file download",
     "messaging:attachment": "attachment download",
@@ -155,6 +157,7 @@ class DemoKit:
     decision: object
     action: object
     extra: dict = field(default_factory=dict)
+    room: object = None
 
 
 def _photo(area, user):
@@ -181,6 +184,7 @@ def demo_kit() -> DemoKit:
     from messaging import services as hub
     from messaging.models import Attachment, Document, Thread
     from partnership.models import Membership, Participant, Partnership
+    from places.models import Room
     from reviews.models import ReviewRound
     from sti import services as sti_services
     from sti.models import Survey
@@ -252,6 +256,7 @@ def demo_kit() -> DemoKit:
         agenda_item=review_round.agenda.order_by("position")[0],
         decision=review_round.decisions.order_by("pk")[0],
         action=review_round.actions.order_by("pk")[0],
+        room=Room.objects.filter(partnership=p).in_use().order_by("code")[0],
     )
 
 
