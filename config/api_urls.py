@@ -68,6 +68,11 @@ partnership_router.register(
 partnership_router.register(
     "inspections", kpis_api.InspectionViewSet, basename="partnership-inspection"
 )
+partnership_router.register(
+    rf"inspections/(?P<inspection_id>{kpis_api.INSPECTION_ID_REGEX})/rooms",
+    kpis_api.SampledRoomViewSet,
+    basename="partnership-inspection-room",
+)
 partnership_router.register("disputes", kpis_api.DisputeViewSet, basename="partnership-dispute")
 partnership_router.register(
     "indicators", sti_api.IndicatorViewSet, basename="partnership-indicator"

@@ -469,6 +469,8 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "reviews.models.ActionStatus",
         "ActionOriginEnum": "reviews.models.ActionOrigin",
         "AgendaKindEnum": "reviews.models.AgendaKind",
+        "RoomStateEnum": "kpis.models.RoomState",
+        "RoomResultStateEnum": "kpis.serializers_samples.RESULT_STATES",
     },
 }
 

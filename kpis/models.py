@@ -466,6 +466,9 @@ class SampledRoom(models.Model):
         Room, on_delete=models.PROTECT, related_name="+", verbose_name=_("room")
     )
     position = models.PositiveIntegerField(_("position in the draw"))
+    # It reaches its partnership through the inspection and through the room (the same one):
+    # the scoping base follows the inspection.
+    scope_paths = {"partnership.Partnership": "inspection__partnership"}
     # The room's result, written by `room_result_record` (the area's totals are their sum).
     state = models.CharField(
         _("state"), max_length=14, choices=RoomState.choices, default=RoomState.PENDING

@@ -240,6 +240,12 @@ def defect_photos_for_partnership(*, partnership: Partnership) -> QuerySet:
     return DefectPhoto.objects.filter(area__inspection__partnership=partnership)
 
 
+def sampled_rooms_for_partnership(*, partnership: Partnership) -> QuerySet:
+    from .models import SampledRoom
+
+    return SampledRoom.objects.filter(inspection__partnership=partnership)
+
+
 def disputes_for_partnership(*, partnership: Partnership) -> QuerySet:
     from .models import Dispute
 

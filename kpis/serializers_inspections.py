@@ -121,6 +121,8 @@ class InspectionSerializer(StrictModelSerializer):
             "score",
             "pass_rate",
             "areas",
+            "sample_seed",
+            "closed_at",
             "created_at",
         ]
         read_only_fields = fields

@@ -103,9 +103,10 @@ ELEMENTS = {
     ),
 }
 
-# Per element and kind at most this many defects (a room's element is checked once; a few
-# defects of one kind on it are possible, hundreds are a typing error).
-MAX_DEFECTS_PER_KIND = 9
+# An element checked is either right or has a defect of one kind (dirt, method or material):
+# the score is the share of elements without a defect, so a room never has more defects than
+# elements checked.
+MAX_DEFECTS_PER_KIND = 1
 MAX_ELEMENTS = 40
 
 
@@ -301,7 +302,7 @@ def _count(value, field: str) -> int:
     except (TypeError, ValueError):
         raise ValidationError({field: _("Enter a whole number.")}) from None
     if number < 0 or number > MAX_DEFECTS_PER_KIND:
-        raise ValidationError({field: _("Enter 0 to %(max)s.") % {"max": MAX_DEFECTS_PER_KIND}})
+        raise ValidationError({field: _("Enter 0 or 1.")})
     return number
 
 
@@ -325,12 +326,12 @@ def clean_elements(elements) -> list[dict]:
                 {"elements": _("%(element)s is listed twice.") % {"element": name}}
             )
         names.add(name.casefold())
-        cleaned.append(
-            {
-                "element": name,
-                **{k: _count(item.get(k), f"elements.{k}") for k in DefectKind.values},
-            }
-        )
+        counts = {k: _count(item.get(k), "elements") for k in DefectKind.values}
+        if sum(counts.values()) > 1:
+            raise ValidationError(
+                {"elements": _("%(element)s: choose one kind of defect.") % {"element": name}}
+            )
+        cleaned.append({"element": name, **counts})
     return cleaned
 
 

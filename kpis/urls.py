@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import disputes, inspections, kpis
+from .views import disputes, inspections, inspections_rooms, kpis
 
 app_name = "kpis"
 
@@ -28,6 +28,26 @@ urlpatterns = [
         name="inspection_create",
     ),
     path("inspections/plan/", inspections.SamplingPlanView.as_view(), name="sampling_plan"),
+    path(
+        "inspections/draw/",
+        inspections_rooms.SampleDrawView.as_view(),
+        name="inspection_draw",
+    ),
+    path(
+        "inspections/<int:inspection_id>/rooms/",
+        inspections_rooms.InspectionRoomsView.as_view(),
+        name="inspection_rooms",
+    ),
+    path(
+        "inspections/<int:inspection_id>/rooms/<int:sampled_room_id>/",
+        inspections_rooms.RoomResultFormView.as_view(),
+        name="inspection_room_result",
+    ),
+    path(
+        "inspections/<int:inspection_id>/close/",
+        inspections_rooms.InspectionCloseView.as_view(),
+        name="inspection_close",
+    ),
     path(
         "inspections/<int:inspection_id>/",
         inspections.InspectionDetailView.as_view(),

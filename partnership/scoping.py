@@ -36,10 +36,14 @@ def scope_path(model, scope_model) -> str:
     The shortest chain of foreign keys wins, and of chains equally long the one without an
     optional key (an agenda item belongs to its round's partnership, not to that of the KPI it may
     point at). Two chains still alike are refused: the base could not tell which one means
-    "belongs to".
+    "belongs to" — unless the model names it in `scope_paths` ({"app.Model": "lookup"}; a room
+    drawn for an inspection belongs to the inspection's partnership, and its room to the same).
     """
     if model is scope_model:
         return "pk"
+    named = getattr(model, "scope_paths", {}).get(scope_model._meta.label)
+    if named:
+        return named
     frontier = [(model, "", True)]
     for _depth in range(MAX_SCOPE_DEPTH):
         found, deeper = [], []

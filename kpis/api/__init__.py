@@ -12,8 +12,11 @@ from .kpis import (
     MeasurementViewSet,
     NormProposalViewSet,
 )
+from .samples import ID_REGEX as INSPECTION_ID_REGEX
+from .samples import SampledRoomViewSet
 
 __all__ = [
+    "INSPECTION_ID_REGEX",
     "KPI_ID_REGEX",
     "DisputeViewSet",
     "InspectionViewSet",
@@ -21,4 +24,5 @@ __all__ = [
     "MeasurementBulkViewSet",
     "MeasurementViewSet",
     "NormProposalViewSet",
+    "SampledRoomViewSet",
 ]

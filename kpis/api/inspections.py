@@ -9,7 +9,7 @@ partnership (`DisputeRaiseSerializer`). Writes go through `kpis.services_inspect
 
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -33,8 +33,11 @@ from ..serializers_inspections import (
     PlanQuerySerializer,
     PlanSerializer,
 )
+from ..serializers_samples import ConflictSerializer, DrawInputSerializer
 from ..services_disputes import dispute_comment, dispute_raise, dispute_resolve
 from ..services_inspections import area_plan, inspection_record
+from ..services_samples import InspectionClosed, inspection_close, sample_draw
+from .samples import conflict_response
 
 READ_ERRORS = error_responses(401, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404)
@@ -109,6 +112,59 @@ class InspectionViewSet(
         )
         fresh = self.get_queryset().get(pk=inspection.pk)
         return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Draw an inspection's rooms from the register",
+        description=(
+            "Opens an inspection (same sides as recording one) with, per area type, as many "
+            "rooms as the ISO 2859-1 plan's sample size drawn at random from the partnership's "
+            "rooms in use of that type; the seed is stored (`sample_seed`) and the same seed "
+            "over the same register draws the same rooms. The rooms are listed at "
+            "…/inspections/<id>/rooms/. An area type without rooms in use is a 400."
+        ),
+        request=DrawInputSerializer,
+        responses={201: InspectionSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=False, methods=["post"], url_path="draw", filter_backends=[])
+    def draw(self, request, *args, **kwargs):
+        serializer = DrawInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        inspection = sample_draw(
+            actor=request.user,
+            partnership=self.partnership,
+            kind=data["kind"],
+            date=data["date"],
+            notes=data["notes"],
+            seed=data.get("seed"),
+            areas=[dict(area) for area in data["areas"]],
+        )
+        fresh = self.get_queryset().get(pk=inspection.pk)
+        return Response(self.get_serializer(fresh).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Close an inspection recorded room by room",
+        description=(
+            "Fixes the result: rooms not recorded count as not inspected (the area's sample "
+            "is then short), the inspection counts in scores and KPIs from now on, and a "
+            "room's result sent later is a 409. Needs at least one inspected room."
+        ),
+        request=None,
+        responses={
+            200: InspectionSerializer,
+            409: OpenApiResponse(ConflictSerializer, description=_("Already closed.")),
+            **WRITE_ERRORS,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="close", filter_backends=[])
+    def close(self, request, *args, **kwargs):
+        inspection = self.get_object()
+        try:
+            inspection_close(actor=request.user, inspection=inspection)
+        except InspectionClosed as exc:
+            return conflict_response(exc)
+        fresh = self.get_queryset().get(pk=inspection.pk)
+        return Response(self.get_serializer(fresh).data)
 
     @extend_schema(
         summary="Propose a sampling plan",

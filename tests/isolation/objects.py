@@ -38,10 +38,17 @@ def make_inspection(partnership, inspector):
     point here)."""
     import datetime
 
+    from django.utils import timezone
+
     from kpis.models import Inspection, InspectionArea
 
     inspection = Inspection.objects.create(
-        partnership=partnership, kind="dks", date=datetime.date(2026, 2, 2), inspector=inspector
+        partnership=partnership,
+        kind="dks",
+        date=datetime.date(2026, 2, 2),
+        inspector=inspector,
+        sample_seed=1,
+        closed_at=timezone.now(),
     )
     area = InspectionArea.objects.create(
         inspection=inspection,
@@ -58,11 +65,19 @@ def make_inspection(partnership, inspector):
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    from kpis.models import DefectPhoto
+    from kpis.models import DefectPhoto, SampledRoom
     from tests.messaging.factories import image_bytes
+    from tests.places.factories import room
 
+    sampled = SampledRoom.objects.create(
+        inspection=inspection,
+        area=area,
+        room=room(partnership, f"KIT-SAN-{inspection.pk}", area_type="sanitary"),
+        position=1,
+    )
     DefectPhoto.objects.create(
         area=area,
+        sampled_room=sampled,
         kind="dirt",
         image=default_storage.save("inspections/dirt.png", ContentFile(image_bytes("PNG"))),
         content_type="image/png",
