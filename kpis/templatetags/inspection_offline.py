@@ -42,14 +42,21 @@ def offline_texts() -> dict[str, str]:
 
 
 @register.inclusion_tag("kpis/_offline_panel.html", takes_context=True)
-def inspection_offline_panel(context, inspection, keep: str = ""):
-    """`keep`: space-separated URLs of data the page reads that must be there offline."""
+def inspection_offline_panel(context, inspection, recording: bool = True):
+    """The recording page of `inspection`, at the request's path, for the signed-in user; the
+    drawn rooms as the API lists them are kept for offline use too. Where nothing can be
+    recorded (`recording` false: closed, or the other side's) the panel stays hidden unless
+    this device still holds results of the user, such as one refused after the closing."""
     request = context["request"]
+    rooms = reverse(
+        "partnership-inspection-room-list", args=[inspection.partnership_id, inspection.pk]
+    )
     return {
         "inspection": inspection,
         "scope": request.path,
         "service_worker_url": reverse("inspection_service_worker"),
         "user_id": request.user.pk,
-        "keep": keep,
+        "keep": rooms,
+        "recording": recording,
         "texts": offline_texts(),
     }

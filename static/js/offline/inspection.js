@@ -2,7 +2,8 @@
 //
 // The page (templates/kpis/_offline_panel.html) carries an element [data-offline-inspection] with
 // the service worker's URL, the scope, the signed-in user and the texts (translated by the
-// server). Each room's form carries data-sampled-room and data-result-url.
+// server). The page's own script (js/inspection_rooms.js) hands each room's result over in a
+// "tandem:room-result" event on the room's element ([data-sampled-room]).
 //
 // Saving a room puts its result (fields and photos as Blobs) into an IndexedDB queue first, with
 // a client_key (a UUID) of its own. A sender posts the queue in order whenever there is a
@@ -79,60 +80,35 @@
   }
 
   // --- saving a room ---------------------------------------------------------------------
-  function fieldsOf(form, submitter) {
+  // The recording page's own script (js/inspection_rooms.js) turns a room's form into the
+  // API's fields and, before sending, offers them in a cancelable "tandem:room-result" event;
+  // this queue takes every one over, so there is a single sender. Without this script (or
+  // without IndexedDB) the page sends the result itself.
+  function fieldsOf(formData) {
     const fields = [];
-    for (const [name, value] of new FormData(form, submitter)) {
-      if (name === "csrfmiddlewaretoken" || name === "client_key") continue;
-      if (value instanceof File) {
-        if (!value.size && !value.name) continue; // a file input left empty
-        fields.push({ name, file: value, filename: value.name || "photo" });
-      } else {
-        fields.push({ name, value });
-      }
+    for (const [name, value] of formData) {
+      if (name === "client_key") continue;
+      if (value instanceof File) fields.push({ name, file: value, filename: value.name || "photo" });
+      else fields.push({ name, value });
     }
-    const elements = elementsOf(form);
-    if (elements) fields.push({ name: "elements", value: JSON.stringify(elements) });
     return fields;
   }
 
-  // The elements checked, from rows [data-element] whose inputs say which part they are
-  // (data-element-field: element, dirt, method, material; a checkbox "checked" leaves a row out).
-  function elementsOf(form) {
-    const rows = form.querySelectorAll("[data-element]");
-    if (!rows.length) return null;
-    const elements = [];
-    for (const row of rows) {
-      const part = (name) => row.querySelector(`[data-element-field="${name}"]`);
-      const checked = part("checked");
-      if (checked && !checked.checked) continue;
-      const element = { element: (part("element")?.value || row.dataset.element || "").trim() };
-      for (const kind of ["dirt", "method", "material"]) element[kind] = Number(part(kind)?.value || 0);
-      if (element.element) elements.push(element);
-    }
-    return elements;
-  }
+  document.addEventListener("tandem:room-result", (event) => {
+    const room = event.target.closest("[data-sampled-room]");
+    if (!room || !window.indexedDB) return;
+    event.preventDefault();
+    queueRoom(room, event.detail);
+  });
 
-  // Caught on the way down (capture), so no other handler of the form (htmx) sends it as well.
-  document.addEventListener(
-    "submit",
-    async (event) => {
-      const form = event.target.closest("form[data-sampled-room][data-result-url]");
-      if (!form) return;
-      event.preventDefault();
-      event.stopPropagation();
-      await queueRoom(form, event.submitter);
-    },
-    true,
-  );
-
-  async function queueRoom(form, submitter) {
-    const fields = fieldsOf(form, submitter);
+  async function queueRoom(room, { url, formData, clientKey }) {
+    const fields = fieldsOf(formData);
     const item = {
-      client_key: newKey(),
+      client_key: clientKey || newKey(),
       user,
-      sampled_room: form.dataset.sampledRoom,
-      url: form.dataset.resultUrl,
-      label: form.dataset.roomLabel || form.dataset.sampledRoom,
+      sampled_room: room.dataset.sampledRoom,
+      url,
+      label: room.dataset.roomLabel || room.dataset.roomCode || room.dataset.sampledRoom,
       inspection: root.dataset.inspectionLabel || "",
       fields,
       photos: fields.filter((field) => field.file).length,
@@ -141,8 +117,9 @@
       message: "",
     };
     await write((store) => store.add(item));
-    for (const input of form.querySelectorAll("input[type=file]")) input.value = "";
-    form.dispatchEvent(new CustomEvent("offline:saved", { bubbles: true, detail: item }));
+    const form = room.querySelector("form");
+    for (const input of form ? form.querySelectorAll("input[type=file]") : []) input.value = "";
+    room.dispatchEvent(new CustomEvent("tandem:room-queued", { bubbles: true, detail: item }));
     await render();
     sendWaiting();
   }
@@ -202,6 +179,9 @@
         notice = "";
         await write((store) => store.delete(item.seq));
         markRoom(item.sampled_room, "sent");
+        const answer = await response.json().catch(() => ({}));
+        const room = document.querySelector(`[data-sampled-room="${CSS.escape(item.sampled_room)}"]`);
+        if (room) room.dispatchEvent(new CustomEvent("tandem:room-sent", { bubbles: true, detail: answer }));
       } else if (REFUSED.has(response.status)) {
         const why = (await reason(response)) || texts.refused;
         await write((store) => store.put({ ...item, state: "conflict", message: why }));
@@ -230,22 +210,25 @@
   }
 
   // --- what the inspector sees ---------------------------------------------------------------
+  // The room's badge sits in its summary line, so it shows with the room folded too; the
+  // room's own message line (aria-live) says it as well.
+  const LOOKS = { waiting: "text-bg-warning", sent: "text-bg-success", conflict: "text-bg-danger" };
   function markRoom(sampledRoom, state) {
-    for (const form of document.querySelectorAll(`form[data-sampled-room="${CSS.escape(sampledRoom)}"]`)) {
-      let badge = form.querySelector("[data-room-offline-state]");
-      if (!badge) {
-        badge = document.createElement("span");
-        badge.setAttribute("data-room-offline-state", "");
-        badge.setAttribute("role", "status");
-        (form.querySelector("[data-room-offline-slot]") || form).append(badge);
-      }
-      const looks = { waiting: "text-bg-warning", sent: "text-bg-success", conflict: "text-bg-danger" };
-      badge.className = `badge ${looks[state]} ms-2`;
-      badge.dataset.roomOfflineState = state;
-      badge.textContent = texts[`room_${state}`];
-      const room = form.closest("[data-sampled-room-box]");
-      if (room) room.dataset.offlineState = state;
+    const room = document.querySelector(`[data-sampled-room="${CSS.escape(sampledRoom)}"]`);
+    if (!room) return;
+    let badge = room.querySelector("[data-room-offline-state]");
+    if (!badge) {
+      badge = document.createElement("span");
+      badge.setAttribute("data-room-offline-state", "");
+      (room.querySelector("summary") || room).append(badge);
     }
+    if (badge.dataset.roomOfflineState === state) return;
+    badge.className = `badge ${LOOKS[state]}`;
+    badge.dataset.roomOfflineState = state;
+    badge.textContent = texts[`room_${state}`];
+    room.dataset.offlineState = state;
+    const message = room.querySelector("[data-room-message]");
+    if (message) message.textContent = texts[`room_${state}`];
   }
 
   function conflictEntry(item) {
@@ -283,6 +266,8 @@
     const offline = !navigator.onLine;
     connectionBox.textContent = notice || (offline ? texts.offline : "");
     root.dataset.connection = offline ? "offline" : "online";
+    // Where nothing can be recorded the panel shows only what this device still holds.
+    if (root.dataset.recording === "false") root.hidden = !items.length;
     conflictBox.hidden = !conflicts.length;
     conflictBox.dataset.conflicts = String(conflicts.length);
     conflictList.replaceChildren(...conflicts.map(conflictEntry));
@@ -327,6 +312,8 @@
       connectionBox.textContent = texts.unsupported;
       return;
     }
+    // Read before registering: the new worker claims the page as it starts.
+    const controlledAtLoad = Boolean(navigator.serviceWorker.controller);
     await navigator.serviceWorker.register(root.dataset.swUrl, {
       scope: root.dataset.scope,
       updateViaCache: "none",
@@ -334,10 +321,12 @@
     await navigator.serviceWorker.ready;
     if (navigator.onLine) {
       await keep(ASSETS, assetsOfPage());
-      // Once the worker controls the page, it keeps each fresh copy of it itself.
-      if (!navigator.serviceWorker.controller) await keep(PAGES, [location.href], { refresh: true });
+      // A page the worker served keeps its own copy (the worker stores each fresh one).
+      if (!controlledAtLoad) await keep(PAGES, [location.href], { refresh: true });
+      // The data is a convenience (the page itself lists the drawn rooms): an answer that
+      // cannot be kept now leaves the copy kept before.
       const data = (root.dataset.keep || "").split(" ").filter(Boolean);
-      await keep(DATA, data, { refresh: true });
+      await keep(DATA, data, { refresh: true }).catch(() => {});
     }
     root.dataset.offlineReady = "true";
   }
