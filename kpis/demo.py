@@ -91,6 +91,95 @@ def _inspections(world, partnership, spec: dict) -> None:
         inspection_kpis_derive(partnership=partnership, day=day, alert=False)
 
 
+def _photo(kind: str):
+    """A small picture of a defect (a coloured square: the demo has no real photos)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    colour = {"dirt": (120, 90, 60), "method": (200, 160, 40), "material": (150, 40, 40)}[kind]
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), colour).save(buffer, format="PNG")
+    return SimpleUploadedFile(f"{kind}.png", buffer.getvalue(), content_type="image/png")
+
+
+def _record_rooms(inspection, inspector, draw, *, share: float = 1.0, extra: int = 0) -> None:
+    """Record the drawn rooms as an inspector walks them: clean elements, now and then a defect
+    with a photo (per area as many as its acceptance number allows, plus `extra`), one room
+    locked. `share` of the rooms is recorded."""
+    import uuid
+
+    from .models import DefectKind, RoomState
+    from .services_samples import elements_for, room_result_record
+
+    rooms = list(inspection.sampled_rooms.select_related("area").order_by("area_id", "position"))
+    budget = {area.pk: area.accept + extra for area in inspection.areas.all()}
+    for number, sampled in enumerate(rooms[: max(1, round(len(rooms) * share))]):
+        key = uuid.UUID(int=draw.getrandbits(128), version=4)
+        if number == 3:
+            room_result_record(
+                actor=inspector,
+                sampled_room=sampled,
+                client_key=key,
+                state=RoomState.NOT_INSPECTED,
+                reason="Kamer in gebruik (isolatie), niet betreden",
+            )
+            continue
+        elements, photos = [], []
+        for name in elements_for(sampled.area.area_type):
+            kind = None
+            if budget[sampled.area_id] and draw.random() < 0.06:
+                kind = draw.choices(DefectKind.values, weights=[6, 3, 1])[0]
+                budget[sampled.area_id] -= 1
+                photos.append((kind, _photo(kind)))
+            elements.append({"element": name, **{k: int(k == kind) for k in DefectKind.values}})
+        room_result_record(
+            actor=inspector,
+            sampled_room=sampled,
+            client_key=key,
+            state=RoomState.INSPECTED,
+            elements=elements,
+            photos=photos,
+        )
+
+
+def _drawn_inspections(world, partnership, spec: dict) -> None:
+    """Inspections drawn from the register and recorded room by room: last month's client
+    control, closed, and this week's self-check of the supplier, half done."""
+    import random
+
+    from django.utils import translation
+
+    from .models import Inspection
+    from .services_samples import inspection_close, sample_draw
+
+    if Inspection.objects.filter(partnership=partnership, sample_seed__isnull=False).exists():
+        return
+    from places.models import Room
+
+    if not Room.objects.filter(partnership=partnership).exists():
+        return  # no register to draw from
+    today = timezone.localdate()
+    with translation.override("nl"):
+        for turn in spec["turns"]:
+            inspector = world.users[turn["inspector"]]
+            inspection = sample_draw(
+                actor=inspector,
+                partnership=partnership,
+                kind=turn["kind"],
+                date=today - datetime.timedelta(days=turn["days_ago"]),
+                areas=[{"area_type": a} for a in turn["areas"]],
+                seed=turn["seed"],
+            )
+            draw = random.Random(turn["seed"])
+            _record_rooms(
+                inspection, inspector, draw, share=turn["share"], extra=turn.get("extra", 0)
+            )
+            if turn["close"]:
+                inspection_close(actor=inspector, inspection=inspection)
+
+
 def _open_dispute(world, partnership, spec: dict) -> None:
     if Dispute.objects.filter(partnership=partnership).exists():
         return
@@ -124,4 +213,5 @@ def seed(world) -> None:
     cleaning = world.partnerships.get("cleaning")
     if cleaning is not None:
         _inspections(world, cleaning, data["inspections"])
+        _drawn_inspections(world, cleaning, data["drawn_inspections"])
         _open_dispute(world, cleaning, data["dispute"])

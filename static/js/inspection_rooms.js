@@ -54,6 +54,16 @@
       .join(" ");
   }
 
+  function nextRoom(room) {
+    const details = room.querySelector("details");
+    if (details) details.open = false;
+    const next = document.querySelector('[data-sampled-room][data-state="pending"] details');
+    if (next && next.closest("[data-sampled-room]") !== room) {
+      next.open = true;
+      next.scrollIntoView({ block: "start", behavior: "smooth" });
+    }
+  }
+
   function showResult(room, body) {
     room.dataset.state = body.state;
     const badge = room.querySelector("[data-room-state]");
@@ -61,14 +71,19 @@
       badge.className = `ms-auto badge room-state room-state-${body.state}`;
       badge.textContent = page.dataset[`label${body.state === "inspected" ? "Inspected" : "NotInspected"}`] || body.state;
     }
-    const details = room.querySelector("details");
-    if (details) details.open = false;
-    const next = document.querySelector('[data-sampled-room][data-state="pending"] details');
-    if (next) {
-      next.open = true;
-      next.scrollIntoView({ block: "start", behavior: "smooth" });
-    }
+    nextRoom(room);
   }
+
+  // The offline queue stored a result on the device: move on to the next room; once the server
+  // accepted it, show its state as after a direct send.
+  document.addEventListener("tandem:room-queued", (event) => {
+    const room = event.target.closest && event.target.closest("[data-sampled-room]");
+    if (room) nextRoom(room);
+  });
+  document.addEventListener("tandem:room-sent", (event) => {
+    const room = event.target.closest && event.target.closest("[data-sampled-room]");
+    if (room && event.detail && event.detail.state) showResult(room, event.detail);
+  });
 
   document.addEventListener("submit", async (event) => {
     const form = event.target.closest("form[data-room-form]");
