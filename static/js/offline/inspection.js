@@ -288,14 +288,21 @@
     return parsed.origin === location.origin ? parsed.href : null;
   }
 
+  const STATIC_PREFIX = new URL(root.dataset.staticUrl, location.href).href;
+
   function assetsOfPage() {
     const urls = [
       ...[...document.querySelectorAll("script[src]")].map((el) => el.src),
       ...[...document.querySelectorAll("link[rel~=stylesheet][href], link[rel~=icon][href]")].map((el) => el.href),
       ...[...document.querySelectorAll("img[src]")].map((el) => el.src),
     ];
-    const prefix = new URL(root.dataset.staticUrl, location.href).href;
-    return [...new Set(urls.map(sameOrigin).filter((url) => url && url.startsWith(prefix)))];
+    return [...new Set(urls.map(sameOrigin).filter((url) => url && url.startsWith(STATIC_PREFIX)))];
+  }
+
+  // The photos already recorded for the drawn rooms (served by the app, not from /static/).
+  function photosOfPage() {
+    const urls = [...document.querySelectorAll("[data-sampled-room] img[src]")].map((el) => el.src);
+    return [...new Set(urls.map(sameOrigin).filter((url) => url && !url.startsWith(STATIC_PREFIX)))];
   }
 
   async function keep(cacheName, urls, { refresh = false } = {}) {
@@ -327,6 +334,7 @@
       // cannot be kept now leaves the copy kept before.
       const data = (root.dataset.keep || "").split(" ").filter(Boolean);
       await keep(DATA, data, { refresh: true }).catch(() => {});
+      await keep(DATA, photosOfPage()).catch(() => {});
     }
     root.dataset.offlineReady = "true";
   }

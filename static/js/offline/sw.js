@@ -5,7 +5,8 @@
 // - the recording page: network first (a slow network gives way to the copy after a few
 //   seconds), the last copy when offline;
 // - static assets (css, js, icons): cache first, their names change when their content does;
-// - data the page asked to keep (the drawn sample): network first, the copy when offline;
+// - data the page asked to keep: the drawn sample (network first, the copy when offline) and
+//   the photos already recorded (cache first);
 // - everything else, and every POST, goes to the network untouched: results are queued by the
 //   page itself (IndexedDB, js/offline/inspection.js), never by the worker.
 //
@@ -93,7 +94,10 @@ async function cacheFirst(request) {
 }
 
 // Only what the page put into DATA is kept; any other request passes as if there were no worker.
+// A photo never changes under its address, so its copy is served without asking the network.
 async function keptData(request) {
-  if (!(await fromCache(DATA, request))) return fetch(request);
+  const copy = await fromCache(DATA, request);
+  if (!copy) return fetch(request);
+  if (request.destination === "image") return copy;
   return networkFirst(request, DATA);
 }
