@@ -42,7 +42,7 @@ SAMPLES: dict[str, Callable[[Any, dict], Any]] = {
     "proposal_id": lambda kit, v: kit.norm_proposal.pk,
     "area_id": lambda kit, v: kit.inspection.areas.get().pk,
     "photo_id": lambda kit, v: kit.inspection.areas.get().photos.get().pk,
-    "sampled_room_id": lambda kit, v: kit.inspection.sampled_rooms.get().pk,
+    "sampled_room_id": lambda kit, v: kit.inspection.sampled_rooms.order_by("pk")[0].pk,
     "set_id": lambda kit, v: kit.indicator_set.pk,
     "indicator_set_id": lambda kit, v: kit.indicator_set.pk,
     "indicator_id": lambda kit, v: kit.indicator_set.indicators.first().pk,
