@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter, Route
 from kpis import api as kpis_api
 from messaging import api as messaging_api
 from partnership import api as partnership_api
+from places import api as places_api
 from reviews import api as reviews_api
 from sti import api as sti_api
 
@@ -51,6 +52,7 @@ partnership_router.register(
     partnership_api.CommunicationPlanViewSet,
     basename="partnership-communication-plan",
 )
+partnership_router.register("places", places_api.RoomViewSet, basename="partnership-place")
 partnership_router.register("kpis", kpis_api.KPIViewSet, basename="partnership-kpi")
 partnership_router.register(
     rf"kpis/(?P<kpi_id>{kpis_api.KPI_ID_REGEX})/measurements",
