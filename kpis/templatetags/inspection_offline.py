@@ -30,6 +30,10 @@ def offline_texts() -> dict[str, str]:
             "This browser cannot keep the inspection for offline use: keep the connection."
         ),
         "refused": gettext("The server did not accept this result."),
+        "not_saved": gettext(
+            "This room could not be saved on this device. Save it again with a connection: "
+            "it is then sent at once."
+        ),
         "room_waiting": gettext("Saved on this device"),
         "room_sent": gettext("Sent"),
         "room_conflict": gettext("Not accepted"),

@@ -48,6 +48,13 @@
     opening.onsuccess = () => resolve(opening.result);
     opening.onerror = () => reject(opening.error);
   });
+  // Until the queue is open (or if it cannot be: a browser without storage) the page sends
+  // each result itself.
+  let queueOpen = false;
+  database.then(
+    () => (queueOpen = true),
+    () => (connectionBox.textContent = texts.unsupported),
+  );
 
   async function write(change) {
     const db = await database;
@@ -96,9 +103,15 @@
 
   document.addEventListener("tandem:room-result", (event) => {
     const room = event.target.closest("[data-sampled-room]");
-    if (!room || !window.indexedDB) return;
+    if (!room || !queueOpen) return;
     event.preventDefault();
-    queueRoom(room, event.detail);
+    queueRoom(room, event.detail).catch(() => {
+      // Not stored (the device is full, say): the inspector is told, the form keeps its values,
+      // and from now on the page sends each result itself.
+      queueOpen = false;
+      const message = room.querySelector("[data-room-message]");
+      if (message) message.textContent = texts.not_saved;
+    });
   });
 
   async function queueRoom(room, { url, formData, clientKey }) {
@@ -266,8 +279,9 @@
     const offline = !navigator.onLine;
     connectionBox.textContent = notice || (offline ? texts.offline : "");
     root.dataset.connection = offline ? "offline" : "online";
-    // Where nothing can be recorded the panel shows only what this device still holds.
-    if (root.dataset.recording === "false") root.hidden = !items.length;
+    // Shown by this script only (without it nothing here would be true); where nothing can be
+    // recorded, only while this device still holds results.
+    root.hidden = root.dataset.recording === "false" && !items.length;
     conflictBox.hidden = !conflicts.length;
     conflictBox.dataset.conflicts = String(conflicts.length);
     conflictList.replaceChildren(...conflicts.map(conflictEntry));
