@@ -236,3 +236,26 @@ def test_the_template_imports_as_it_is(world, as_, name):
         url(world, "import"), {"file": SimpleUploadedFile(f"t.{name[-4:]}", body)}
     )
     assert page.context["result"].added == 2
+
+
+def test_an_ended_partnership_keeps_its_register_read_only(world, as_):
+    room = factories.room(world.partnership, "HG.1.001")
+    world.partnership.phase = "ended"
+    world.partnership.save(update_fields=["phase"])
+    client = as_(world.manager)
+    page = client.get(url(world, "register"))
+    assert page.status_code == 200 and not page.context["can_edit"]
+    assert client.get(url(world, "import")).status_code == 403
+    assert client.post(url(world, "room_retire", room_id=room.pk)).status_code == 403
+    room.refresh_from_db()
+    assert room.retired_at is None
+
+
+def test_the_room_page_lists_its_changes(world, as_):
+    from places import services
+
+    room = factories.room(world.partnership, "HG.1.001")
+    services.room_retire(actor=world.manager, room=room)
+    page = as_(world.member).get(url(world, "room", room_id=room.pk))
+    assert len(page.context["changes"]) == 2
+    assert 'data-testid="room-retired"' in page.content.decode()
