@@ -1,13 +1,16 @@
-"""The register of places at size: the import and the register's pages at N rooms.
+"""The register of places at size: the import, the register's pages, the API and the sample draw
+at N rooms.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python bench/places.py 5000
 
 Replaces the demo hospital's register with N rooms through the import (timed: a first import, the
 same file again, and one with a tenth of the rooms changed and a tenth left out), then prints one
 row per page: status, queries, median and 95th percentile over repeated requests through the
-test client. Run it with two sizes to see that queries stay the same.
+test client (the register page and the places API), and the sample of a self-check drawn over
+every area type. Run it with two sizes to see that queries stay the same.
 """
 
+import datetime
 import logging
 import os
 import statistics
@@ -24,11 +27,12 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
+from django.db import connection, reset_queries, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from kpis.services_samples import sample_draw  # noqa: E402
 from partnership.models import Partnership  # noqa: E402
 from places.models import Room  # noqa: E402
 from places.services import rooms_import  # noqa: E402
@@ -85,6 +89,7 @@ def main() -> None:
     timed("a tenth changed, a tenth left out", fm, p, rows(n, changed=n // 10, left_out=n // 10))
     room = Room.objects.filter(partnership=p).in_use().order_by("code").first()
     base = f"/partnerships/{p.pk}/places/"
+    api = f"/api/v1/partnerships/{p.pk}/places/"
     pages = [
         ("register", base),
         ("register, page 40", f"{base}?page=40"),
@@ -93,6 +98,12 @@ def main() -> None:
         ("register, largest first", f"{base}?sort=area"),
         ("retired rooms", f"{base}?retired=1"),
         ("room page", f"{base}rooms/{room.pk}/"),
+        ("API list", api),
+        ("API list, page 40", f"{api}?page=40"),
+        ("API list, sanitary", f"{api}?type=sanitary"),
+        ("API search '123'", f"{api}?q=123"),
+        ("API retired rooms", f"{api}?retired=true"),
+        ("API room", f"{api}{room.pk}/"),
     ]
     files = [("export CSV", f"{base}export.csv"), ("export XLSX", f"{base}export.xlsx")]
     total = Room.objects.filter(partnership=p).in_use().count()
@@ -113,6 +124,42 @@ def main() -> None:
     for name, path in files:
         status, median, queries = measure_file(client, path)
         print(f"| {name:<26} | {status:>6} | {queries:>7} | {median:>9.1f} |")
+    measure_draw(pl, p, total)
+
+
+def measure_draw(supplier_lead, p, total: int) -> None:
+    """The sample of a self-check over every area type, drawn from the register's rooms in use
+    (the lot of each type) and rolled back each time, so every draw starts from the same
+    register."""
+    areas = [{"area_type": area_type} for area_type in TYPES]
+    timings, queries, drawn = [], 0, 0
+    for attempt in range(REPEAT + 1):
+        with transaction.atomic():
+            reset_queries()
+            with CaptureQueriesContext(connection) as ctx:
+                start = time.perf_counter()
+                inspection = sample_draw(
+                    actor=supplier_lead,
+                    partnership=p,
+                    kind="dks",
+                    date=datetime.date.today(),
+                    areas=areas,
+                    seed=attempt,
+                )
+                elapsed = (time.perf_counter() - start) * 1000
+            queries = len(ctx.captured_queries)
+            drawn = inspection.sampled_rooms.count()
+            transaction.set_rollback(True)
+        if attempt:  # the first one warms up
+            timings.append(elapsed)
+    timings.sort()
+    p95 = timings[int(len(timings) * 0.95) - 1]
+    print(f"\nSample draw over {len(TYPES)} area types from {total} rooms in use, as")
+    print(f"{supplier_lead.email}, {REPEAT} draws (each rolled back)\n")
+    print("| draw | rooms drawn | queries | median ms | p95 ms |")
+    print("|------|-------------|---------|-----------|--------|")
+    median = statistics.median(timings)
+    print(f"| DKS  | {drawn:>11} | {queries:>7} | {median:>9.1f} | {p95:>6.1f} |")
 
 
 def measure_file(client, path: str) -> tuple[int, float, int]:
