@@ -300,3 +300,29 @@ def test_recording_page_runs_the_same_queries_for_few_and_many_rooms(client, wor
     many, many_rooms = measure(_draw(world, count=300, area_type="office"))
     assert (few_rooms, many_rooms) == (3, 50)  # 300 offices at AQL 6.5: letter H, n=50
     assert few == many
+
+
+def test_api_room_list_runs_the_same_queries_for_few_and_many_rooms(login, world):
+    api = login(world.viewer)
+
+    def measure(inspection):
+        for sampled in inspection.sampled_rooms.all()[:2]:
+            DefectPhoto.objects.create(
+                area_id=sampled.area_id,
+                sampled_room=sampled,
+                kind="dirt",
+                image="inspections/x.png",
+                content_type="image/png",
+            )
+        with CaptureQueriesContext(connection) as ctx:
+            response = api.get(rooms_url(world.partnership, inspection))
+        assert response.status_code == 200
+        body = response.json()
+        assert sum(len(r["photos"]) for r in body["results"]) == 2
+        return len(ctx.captured_queries), body["count"]
+
+    # Both within one page (a full page adds the paginator's count query).
+    few, few_rooms = measure(_draw(world, count=10, area_type="sanitary"))
+    many, many_rooms = measure(_draw(world, count=200, area_type="corridor"))
+    assert (few_rooms, many_rooms) == (3, 32)  # 200 corridors at AQL 6.5: letter G, n=32
+    assert few == many
