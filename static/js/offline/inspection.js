@@ -253,7 +253,12 @@
     title.textContent = [item.inspection, item.label].filter(Boolean).join(" · ");
     const detail = document.createElement("p");
     detail.className = "mb-1";
-    const saved = new Date(item.saved_at).toLocaleString(document.documentElement.lang || undefined);
+    // In the app's time zone, as the server's messages give their times.
+    const saved = new Date(item.saved_at).toLocaleString(document.documentElement.lang || undefined, {
+      dateStyle: "short",
+      timeStyle: "short",
+      timeZone: root.dataset.timeZone || undefined,
+    });
     detail.textContent = format(texts.conflict_detail, { saved, photos: item.photos });
     const why = document.createElement("p");
     why.className = "mb-2";
