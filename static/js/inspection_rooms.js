@@ -57,7 +57,10 @@
   function nextRoom(room) {
     const details = room.querySelector("details");
     if (details) details.open = false;
-    const next = document.querySelector('[data-sampled-room][data-state="pending"] details');
+    // A room queued on the device is still pending on the server: skip it (the queue marks it).
+    const next = document.querySelector(
+      '[data-sampled-room][data-state="pending"]:not([data-offline-state]) details',
+    );
     if (next && next.closest("[data-sampled-room]") !== room) {
       next.open = true;
       next.scrollIntoView({ block: "start", behavior: "smooth" });
