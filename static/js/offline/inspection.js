@@ -68,7 +68,8 @@
   }
 
   async function queued() {
-    const db = await database;
+    const db = await database.catch(() => null);
+    if (!db) return []; // no queue on this device: nothing waits here
     const request = db.transaction(STORE).objectStore(STORE).getAll();
     const items = await new Promise((resolve, reject) => {
       request.onsuccess = () => resolve(request.result);
@@ -215,7 +216,8 @@
     const run = () => sendInOrder();
     // One sender per device, even with the page open in two tabs.
     const locked = navigator.locks ? navigator.locks.request("tandem-offline-send", run) : run();
-    sending = locked.finally(async () => {
+    // A failure of the device's storage leaves the items where they are, for the next round.
+    sending = locked.catch(() => {}).finally(async () => {
       sending = null;
       await render();
     });
