@@ -66,7 +66,11 @@ class InspectionAreaSerializer(StrictModelSerializer):
         max_digits=5,
         decimal_places=1,
         read_only=True,
-        help_text=_("Percentage of checked elements without a defect."),
+        allow_null=True,
+        help_text=_(
+            "Percentage of checked elements without a defect; null while nothing was checked "
+            "(an inspection still being recorded room by room)."
+        ),
     )
     sample_short = serializers.BooleanField(
         read_only=True,
