@@ -101,7 +101,8 @@ def test_three_rooms_recorded_offline_arrive_once_with_their_photos(
     page.on(
         "console", lambda m: m.type == "error" and not expected(m.text) and problems.append(m.text)
     )
-    page.on("dialog", lambda dialog: dialog.accept())
+    cancel_next = []  # the next confirmation is answered "cancel"
+    page.on("dialog", lambda d: d.dismiss() if cancel_next and cancel_next.pop() else d.accept())
     try:
         url = f"/partnerships/{partnership.pk}/kpis/inspections/{inspection.pk}/rooms/"
         page.goto(url)
@@ -148,7 +149,10 @@ def test_three_rooms_recorded_offline_arrive_once_with_their_photos(
         assert drawn[3].room.code in conflict.inner_text()
         assert waiting(page) == "0"
         assert page.locator("[data-room-offline-state=conflict]").count() == 1
-        # Not dropped: it is still there after a reload, until discarded.
+        # Not dropped: discarding asks first (cancelled here), and after a reload it is still
+        # there, until discarded.
+        cancel_next.append(True)
+        page.locator("[data-offline-discard]").click()
         page.reload()
         page.wait_for_selector("[data-offline-conflict]")
         page.locator("[data-offline-discard]").click()
