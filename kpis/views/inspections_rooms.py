@@ -163,18 +163,17 @@ class InspectionRoomsView(PartnershipScopedMixin, TemplateView):
         may_record = inspection.closed_at is None and _may_record(self.access, inspection)
         areas = []
         for area in inspection.areas.all():
+            # The area type's elements, then those the inspector added in this area's rooms so
+            # far (an element added once is offered in every room after it).
             names = elements_for(area.area_type)
+            for sampled in area.sampled_rooms.all():
+                names += [e["element"] for e in sampled.elements if e["element"] not in names]
             rooms = []
             for sampled in area.sampled_rooms.all():
                 recorded = {e["element"]: _result_of(e) for e in sampled.elements}
                 fresh = sampled.state != RoomState.INSPECTED
                 rows = [
                     {"name": n, "result": recorded.get(n, "ok" if fresh else "skip")} for n in names
-                ]
-                rows += [
-                    {"name": e["element"], "result": recorded[e["element"]]}
-                    for e in sampled.elements
-                    if e["element"] not in names
                 ]
                 rows += [{"name": "", "result": "ok", "extra": True}] * EXTRA_ELEMENTS
                 rooms.append({"sampled": sampled, "rows": rows})

@@ -264,6 +264,10 @@ def test_recording_page_marks_rooms_for_the_offline_queue_and_the_form_fallback(
     first.refresh_from_db()
     assert [e["element"] for e in first.elements] == ["Floor", "Skirting board"]
     assert (first.defects_dirt, first.defects_method, first.photos.count()) == (1, 1, 1)
+    # The element added is offered in every room of the area from now on.
+    html = client.get(page(world.partnership, inspection)).content.decode()
+    assert html.count('type="hidden" name="element-') == 3 * (8 + 1)  # 8 sanitary elements
+    assert html.count('value="Skirting board"') == 3
     # The viewer follows, without forms; the other side too.
     client.force_login(world.manager)
     html = client.get(page(world.partnership, inspection)).content.decode()
