@@ -88,7 +88,8 @@ class SampleDrawView(PartnershipScopedMixin, View):
             )
         return rows
 
-    def _render(self, request, form, rows, errors=(), status=200):
+    def _render(self, request, form, rows, errors=()):
+        # A refused draw is the page again with its errors (200), as every form of the product.
         return render(
             request,
             self.template_name,
@@ -101,7 +102,6 @@ class SampleDrawView(PartnershipScopedMixin, View):
                 "errors": errors,
                 "has_rooms": any(r["lot"] for r in rows),
             },
-            status=status,
         )
 
     def get(self, request, partnership_id):
@@ -115,17 +115,17 @@ class SampleDrawView(PartnershipScopedMixin, View):
         form = InspectionForm(request.POST)
         rows = self._rows(request.POST)
         if not form.is_valid():
-            return self._render(request, form, rows, status=400)
+            return self._render(request, form, rows)
         areas = [{"area_type": r["value"], "aql": r["aql"] or None} for r in rows if r["chosen"]]
         try:
             inspection = sample_draw(
                 actor=request.user, partnership=self.partnership, areas=areas, **form.cleaned_data
             )
         except ValidationError as exc:
-            return self._render(request, form, rows, errors=exc.messages, status=400)
+            return self._render(request, form, rows, errors=exc.messages)
         except PermissionDenied as exc:
             form.add_error("kind", str(exc) or _("You cannot record this kind."))
-            return self._render(request, form, rows, status=403)
+            return self._render(request, form, rows)
         messages.success(
             request,
             _("%(n)s rooms drawn from the register. Record them one by one.")

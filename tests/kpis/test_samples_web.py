@@ -227,7 +227,8 @@ def test_draw_page_draws_and_opens_the_recording_page(client, world):
     assert shown.status_code == 200 and 'name="area-sanitary"' in shown.content.decode()
     assert re.search(r'id="area-kitchen" disabled', shown.content.decode())
     nothing = client.post(url, {"kind": "dks", "date": "2026-02-12"})
-    assert nothing.status_code == 400 and "at least one area type" in nothing.content.decode()
+    assert nothing.status_code == 200 and "at least one area type" in nothing.content.decode()
+    assert not Inspection.objects.filter(partnership=world.partnership).exists()
     response = client.post(
         url, {"kind": "dks", "date": "2026-02-12", "area-sanitary": "on", "aql-sanitary": "6.5"}
     )
