@@ -8,56 +8,34 @@ day after the period ends and stays open a number of whole days. The daily tick 
 
 import datetime
 from dataclasses import dataclass
-from functools import cache
 from zoneinfo import ZoneInfo
 
 from partnership.periods import QUARTERLY, Period
+from places import calendar as working_days
 
 TIME_ZONE = ZoneInfo("Europe/Amsterdam")
 DAY_STARTS = datetime.time(7, 0)
 
 
-def easter(year: int) -> datetime.date:
-    """Easter Sunday (the anonymous Gregorian algorithm of Meeus, Jones and Butcher)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    l_ = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * l_) // 451
-    month, day = divmod(h + l_ - 7 * m + 114, 31)
-    return datetime.date(year, month, day + 1)
+# The holiday rules live in the shared working-day calendar (`places.calendar`); a round serves
+# partnerships in the Netherlands and Belgium, so it counts the days off both share (and Tweede
+# Kerstdag).
+HOLIDAY_CALENDAR = "NL+BE"
+easter = working_days.easter
 
 
-@cache
 def holidays(year: int) -> frozenset[datetime.date]:
     """Public holidays shared by the Netherlands and Belgium (and Boxing Day, Dutch)."""
-    sunday = easter(year)
-    return frozenset(
-        {
-            datetime.date(year, 1, 1),
-            sunday + datetime.timedelta(days=1),  # Easter Monday
-            sunday + datetime.timedelta(days=39),  # Ascension Day
-            sunday + datetime.timedelta(days=50),  # Whit Monday
-            datetime.date(year, 12, 25),
-            datetime.date(year, 12, 26),
-        }
-    )
+    return working_days.holidays(year, HOLIDAY_CALENDAR)
 
 
 def is_working_day(day: datetime.date) -> bool:
-    return day.weekday() < 5 and day not in holidays(day.year)
+    return working_days.is_working_day(day, HOLIDAY_CALENDAR)
 
 
 def working_day_after(day: datetime.date, n: int = 1) -> datetime.date:
     """The n-th working day after `day`."""
-    while n > 0:
-        day += datetime.timedelta(days=1)
-        if is_working_day(day):
-            n -= 1
-    return day
+    return working_days.working_day_after(day, n, HOLIDAY_CALENDAR)
 
 
 @dataclass(frozen=True)
