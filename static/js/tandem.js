@@ -6,6 +6,31 @@ document.addEventListener("click", (event) => {
   }
 });
 
+// Signing out forgets the inspection pages and data this browser kept for working offline
+// (static/js/offline/sw.js), so the next person on a shared tablet cannot open them. Results still
+// waiting to be sent stay in IndexedDB under their owner and go out when that person is back.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!form.matches?.("form[data-sign-out]") || !("caches" in window) || form.dataset.forgotten) {
+    return;
+  }
+  event.preventDefault();
+  caches
+    .keys()
+    .then((names) =>
+      Promise.all(
+        names
+          .filter((name) => /^tandem-inspection-(pages|data)-/.test(name))
+          .map((name) => caches.delete(name)),
+      ),
+    )
+    .catch(() => {})
+    .finally(() => {
+      form.dataset.forgotten = "1";
+      form.requestSubmit();
+    });
+});
+
 // Questionnaire: a score of 5 or lower, or 9 or higher, marks its motivation as needed at once.
 // Only a hint; the server checks the rule on submit.
 document.addEventListener("change", (event) => {

@@ -159,6 +159,13 @@ def test_three_rooms_recorded_offline_arrive_once_with_their_photos(
         page.wait_for_selector("[data-offline-conflicts]", state="hidden")
         assert RoomResultWrite.objects.filter(sampled_room__inspection=inspection).count() == 3
         assert DefectPhoto.objects.filter(sampled_room__inspection=inspection).count() == 3
+
+        # Signing out forgets the pages and data kept for offline use (a shared tablet).
+        kept = "async () => (await caches.keys()).filter(n => /inspection-(pages|data)/.test(n))"
+        assert page.evaluate(kept)
+        with page.expect_navigation():
+            page.evaluate("document.querySelector('form[data-sign-out]').requestSubmit()")
+        assert page.evaluate(kept) == []
     finally:
         context.close()
     assert not problems, problems
