@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from partnership.demo import load_data
 from partnership.models import Notification, Side
+from places.models import Room
 
 from . import services
 from .models import (
@@ -92,6 +93,7 @@ def _thread(partnership, users: dict, sides: dict, spec: dict) -> Thread:
         priority=spec["priority"],
         internal=spec.get("internal", False),
         assignee=users[spec["assignee"]] if "assignee" in spec else None,
+        room=_room(partnership, spec.get("room")),
     )
     for message in replies:
         services.message_post(actor=users[message["author"]], thread=thread, body=message["text"])
@@ -100,6 +102,13 @@ def _thread(partnership, users: dict, sides: dict, spec: dict) -> Thread:
         services.thread_update(actor=opener, thread=thread, status=status)
     _backdate_thread(thread, sides, spec, status)
     return thread
+
+
+def _room(partnership, code: str | None):
+    """The room of the register by its code; none while the register is not seeded."""
+    if not code:
+        return None
+    return Room.objects.filter(partnership=partnership, code=code).first()
 
 
 def _backdate_thread(thread: Thread, sides: dict, spec: dict, status: str) -> None:

@@ -2,6 +2,7 @@
 which file types) is the services' to enforce, and their errors are shown next to the field."""
 
 from django import forms
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from partnership.models import Side
@@ -59,6 +60,90 @@ class UserChoiceField(forms.ModelChoiceField):
         return obj.display_name
 
 
+# Up to this many rooms in use the room is a select grouped by building (a phone shows it as its
+# own picker list); beyond it a text input with the room code and a datalist of the codes.
+ROOM_SELECT_LIMIT = 300
+
+
+class RoomCodeInput(forms.TextInput):
+    """The room code typed, with the register's codes offered as a datalist."""
+
+    def __init__(self, rooms=(), attrs=None):
+        super().__init__(attrs={"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+        self.rooms = rooms
+
+    def render(self, name, value, attrs=None, renderer=None):
+        list_id = f"{(attrs or {}).get('id') or 'id_' + name}-codes"
+        attrs = {**(attrs or {}), "list": list_id}
+        options = format_html_join(
+            "", '<option value="{}">{}</option>', ((r.code, r.name) for r in self.rooms)
+        )
+        return format_html(
+            '{}<datalist id="{}">{}</datalist>',
+            super().render(name, value, attrs, renderer),
+            list_id,
+            options,
+        )
+
+
+class RoomCodeField(forms.CharField):
+    """A room code of the register (any case); cleans to the room."""
+
+    def __init__(self, rooms):
+        super().__init__(label=_("Room code"), required=False, widget=RoomCodeInput(rooms))
+        self.by_code = {r.code.casefold(): r for r in rooms}
+
+    def clean(self, value):
+        code = (super().clean(value) or "").strip()
+        if not code:
+            return None
+        try:
+            return self.by_code[code.casefold()]
+        except KeyError:
+            raise forms.ValidationError(
+                _("No room with the code %(code)s in the register."),
+                code="invalid_choice",
+                params={"code": code},
+            ) from None
+
+
+def add_room_field(form, *, partnership, current=None) -> None:
+    """Give `form` a "room" field over the partnership's rooms in use (and the thread's current
+    room, even when retired, so the form saved unchanged keeps it). No rooms: no field."""
+    rooms = selectors.rooms_to_name(
+        partnership=partnership, current_id=getattr(current, "pk", None)
+    )
+    if not rooms:
+        return
+    by_pk = {r.pk: r for r in rooms}
+    if len(rooms) <= ROOM_SELECT_LIMIT:
+        groups: dict[str, list] = {}
+        for r in rooms:
+            label = str(r.floor.building)
+            text = f"{r.code} {r.name}".strip()  # the building is the group
+            if r.retired_at:
+                text += f" ({_('retired')})"
+            groups.setdefault(label, []).append((str(r.pk), text))
+        field = forms.TypedChoiceField(
+            label=_("Room"),
+            required=False,
+            choices=[("", _("No room")), *groups.items()],
+            coerce=lambda v: by_pk[int(v)],
+            empty_value=None,
+        )
+        form.initial.setdefault("room", str(current.pk) if current else "")
+    else:
+        field = RoomCodeField(rooms)
+        form.initial.setdefault("room", current.code if current else "")
+    field.help_text = _("The room of the register this thread is about, if any.")
+    if isinstance(field, RoomCodeField):
+        field.help_text = _(
+            "The code of the room this thread is about, if any; the register's codes are "
+            "suggested as you type."
+        )
+    form.fields["room"] = field
+
+
 class ThreadForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     subject = forms.CharField(label=_("Subject"), max_length=200)
@@ -88,6 +173,7 @@ class ThreadForm(forms.Form):
         self.fields["documents"].queryset = selectors.linkable_documents(partnership=partnership)
         if not self.fields["documents"].queryset.exists():
             del self.fields["documents"]
+        add_room_field(self, partnership=partnership)
         self.fields["internal"].label = _(
             "Internal to my side (%(side)s): the other side and the facilitator do not see it"
         ) % {"side": Side(side).label if side else ""}
@@ -141,6 +227,7 @@ class ThreadUpdateForm(forms.Form):
             choices.append((value, label))
         self.fields["status"].choices = choices
         self.fields["status"].required = False
+        add_room_field(self, partnership=thread.partnership, current=thread.room)
 
 
 class LinkDocumentsForm(forms.Form):

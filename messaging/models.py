@@ -159,6 +159,16 @@ class Thread(models.Model):
     last_message_at = models.DateTimeField(_("last message"), null=True, blank=True)
     first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    # The place from the register the thread is about (a complaint about room 2.14). PROTECT: a
+    # room is retired, never deleted, and a retired room stays shown on its old threads.
+    room = models.ForeignKey(
+        "places.Room",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("room"),
+    )
     documents = models.ManyToManyField(
         "Document", blank=True, related_name="threads", verbose_name=_("linked documents")
     )

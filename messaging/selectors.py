@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from partnership.models import Membership, Participant, Partnership, Role, Side
 from partnership.statements import sum_of_counts
+from places.models import Room
 
 from .figures import figures, figures_by_period  # noqa: F401 (read here by the review round)
 from .models import (
@@ -28,6 +29,22 @@ from .models import (
 )
 
 SEARCH_MIN_LENGTH = 2
+
+# A thread's room as its page shows it: code, name, floor and building.
+THREAD_ROOM = "room__floor__building"
+
+
+def rooms_to_name(*, partnership, current_id=None) -> list[Room]:
+    """The rooms a thread of `partnership` may name: those in use, by building and code, plus
+    the thread's current room (`current_id`) even when retired. One query."""
+    in_use = Q(retired_at__isnull=True)
+    if current_id:
+        in_use |= Q(pk=current_id)
+    return list(
+        Room.objects.filter(in_use, partnership=partnership)
+        .select_related("floor__building")
+        .order_by("floor__building__code", "code", "pk")
+    )
 
 
 def working_sides(visibility: str) -> list[str]:
@@ -113,7 +130,7 @@ def inbox(
     qs = (
         Thread.objects.for_access(access)
         .with_unread(access.user)
-        .select_related("assignee", "created_by")
+        .select_related("assignee", "created_by", THREAD_ROOM)
         .annotate(message_count=_message_count())
     )
     return _filtered(qs, access.user, category, status, assignee, visibility, q).order_by(
@@ -128,7 +145,7 @@ def inbox_across(
     qs = (
         Thread.objects.visible_to(user)
         .with_unread(user)
-        .select_related("assignee", "created_by", "partnership")
+        .select_related("assignee", "created_by", "partnership", THREAD_ROOM)
         .annotate(message_count=_message_count())
     )
     if partnership:

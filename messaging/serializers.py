@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from partnership.api_input import QuerySerializer, StrictModelSerializer, StrictSerializer
 from partnership.serializers import UserSummarySerializer
+from places.models import Room
 
 from . import selectors, services, storage
 from .models import (
@@ -44,6 +45,21 @@ class LinkedDocumentSerializer(StrictModelSerializer):
         read_only_fields = fields
 
 
+class ThreadRoomSerializer(StrictModelSerializer):
+    """The room of the register a thread names, with where it is."""
+
+    building = serializers.CharField(
+        source="floor.building.code", read_only=True, help_text=_("Building code.")
+    )
+    building_name = serializers.CharField(source="floor.building.name", read_only=True)
+    floor = serializers.CharField(source="floor.code", read_only=True, help_text=_("Floor code."))
+
+    class Meta:
+        model = Room
+        fields = ["id", "code", "name", "building", "building_name", "floor", "retired_at"]
+        read_only_fields = fields
+
+
 class ThreadSerializer(StrictModelSerializer):
     """A thread as its reader sees it, with their own unread flag (from the inbox annotations)."""
 
@@ -54,6 +70,7 @@ class ThreadSerializer(StrictModelSerializer):
     )
     message_count = serializers.IntegerField(read_only=True)
     documents = LinkedDocumentSerializer(many=True, read_only=True)
+    room = ThreadRoomSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Thread
@@ -66,6 +83,7 @@ class ThreadSerializer(StrictModelSerializer):
             "visibility",
             "side",
             "assignee",
+            "room",
             "created_by",
             "created_at",
             "last_message_at",
@@ -95,6 +113,26 @@ class _AssigneeMixin:
         return user
 
 
+class _RoomMixin:
+    def validate_room(self, value):
+        """An id of a room of this partnership's register (a retired one is refused by the
+        service unless the thread names it already); any other id is refused alike."""
+        if value is None:
+            return None
+        room = Room.objects.filter(partnership=self.context["partnership"], pk=value).first()
+        if room is None:
+            raise serializers.ValidationError(_("Choose a room of this partnership's register."))
+        return room
+
+
+def _room_field():
+    return serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=_("Id of a room in use in this partnership's register (null: no room)."),
+    )
+
+
 def _assignee_field():
     return serializers.IntegerField(
         required=False,
@@ -105,7 +143,7 @@ def _assignee_field():
     )
 
 
-class ThreadCreateSerializer(_AssigneeMixin, StrictSerializer):
+class ThreadCreateSerializer(_AssigneeMixin, _RoomMixin, StrictSerializer):
     """Open a thread with its first message (JSON)."""
 
     category = serializers.ChoiceField(choices=Category.choices, default=Category.QUESTION)
@@ -116,6 +154,7 @@ class ThreadCreateSerializer(_AssigneeMixin, StrictSerializer):
         help_text=_("Only your own side sees an internal thread; this cannot change later."),
     )
     assignee = _assignee_field()
+    room = _room_field()
     body = serializers.CharField(
         max_length=services.MAX_BODY, help_text=_("The first message, in Markdown.")
     )
@@ -155,7 +194,7 @@ class ThreadCreateMultipartSerializer(ThreadCreateSerializer):
     attachments = _attachments_field()
 
 
-class ThreadUpdateSerializer(_AssigneeMixin, StrictSerializer):
+class ThreadUpdateSerializer(_AssigneeMixin, _RoomMixin, StrictSerializer):
     """Change a thread's handling. Fields left out stay as they are; visibility never changes."""
 
     status = serializers.ChoiceField(choices=Status.choices, required=False)
@@ -163,6 +202,7 @@ class ThreadUpdateSerializer(_AssigneeMixin, StrictSerializer):
     category = serializers.ChoiceField(choices=Category.choices, required=False)
     subject = serializers.CharField(max_length=200, required=False)
     assignee = _assignee_field()
+    room = _room_field()
 
 
 # --- Messages --------------------------------------------------------------------------------

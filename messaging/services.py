@@ -66,6 +66,17 @@ def _check_assignee(partnership, visibility, assignee) -> None:
         )
 
 
+def _check_room(partnership, room, current_id=None) -> None:
+    """A thread names a room of its own partnership's register, one in use. A retired room the
+    thread already names may stay (it is shown on old threads), but is not chosen anew."""
+    if room is None:
+        return
+    if room.partnership_id != partnership.pk:
+        raise ValidationError({"room": _("Choose a room of this partnership's register.")})
+    if room.retired_at is not None and current_id != room.pk:
+        raise ValidationError({"room": _("This room is retired from the register.")})
+
+
 # --- Threads and messages ------------------------------------------------------------------
 
 
@@ -80,6 +91,7 @@ def thread_create(
     priority: str = Priority.NORMAL,
     internal: bool = False,
     assignee=None,
+    room=None,
     attachments=(),
     documents=(),
 ) -> Thread:
@@ -97,6 +109,7 @@ def thread_create(
     body = _clean_body(body)
     visibility = INTERNAL_FOR_SIDE[access.side] if internal else Visibility.SHARED
     _check_assignee(partnership, visibility, assignee)
+    _check_room(partnership, room)
     now = timezone.now()
     thread = Thread.objects.create(
         partnership=partnership,
@@ -106,6 +119,7 @@ def thread_create(
         visibility=visibility,
         side=access.side,
         assignee=assignee,
+        room=room,
         created_by=actor,
         created_at=now,
         last_message_at=now,
@@ -212,6 +226,7 @@ def thread_update(
     category: str | None = None,
     subject: str | None = None,
     assignee=...,
+    room=...,
 ) -> Thread:
     """Change a thread's handling. Its visibility is fixed at creation: making an internal thread
     shared would publish what was written for one side only."""
@@ -232,6 +247,9 @@ def thread_update(
     if assignee is not ...:
         _check_assignee(thread.partnership, thread.visibility, assignee)
         thread.assignee = assignee
+    if room is not ...:
+        _check_room(thread.partnership, room, current_id=thread.room_id)
+        thread.room = room
     if status == Status.WAITING and thread.visibility != Visibility.SHARED:
         raise ValidationError({"status": _("An internal thread has no other side to wait for.")})
     if status is not None and status != thread.status:

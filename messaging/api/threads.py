@@ -94,7 +94,7 @@ _UNSHOWN_USER_COLUMNS = [
     partial_update=extend_schema(
         summary="Change a thread",
         description=(
-            "Status, priority, category, subject and assignee; fields left out stay as they "
+            "Status, priority, category, subject, assignee and room; fields left out stay as they "
             "are. Visibility never changes. " + PARTICIPANTS_ONLY
         ),
         request=ThreadUpdateSerializer,

@@ -68,7 +68,9 @@ class ThreadScopedMixin(HubMixin):
     thread: Thread
 
     def scoped_queryset(self, partnership):
-        return Thread.objects.for_access(self.access).select_related("assignee", "created_by")
+        return Thread.objects.for_access(self.access).select_related(
+            "assignee", "created_by", selectors.THREAD_ROOM
+        )
 
     def resolve_partnership(self, request) -> None:
         super().resolve_partnership(request)
@@ -175,6 +177,7 @@ class ThreadCreateView(HubMixin, FormView):
                 priority=d["priority"] or Priority.NORMAL,
                 internal=d["internal"],
                 assignee=d["assignee"],
+                room=d.get("room"),
                 body=d["body"],
                 attachments=d["attachments"],
                 documents=d.get("documents") or [],
@@ -303,6 +306,7 @@ class ThreadUpdateView(ThreadView):
                     status=d["status"] or None,  # empty: the current state stays
                     priority=d["priority"],
                     assignee=d["assignee"],
+                    **({"room": d["room"]} if "room" in form.fields else {}),
                 )
             except ValidationError as exc:
                 apply_errors(form, exc)

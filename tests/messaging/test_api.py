@@ -21,6 +21,7 @@ from messaging.models import Message, MessageRevision, ReadState, Thread
 from tests import factories as f
 from tests.api import paths
 from tests.messaging.api_support import NOT_WRITERS, READERS, WRITERS
+from tests.places.factories import room
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -412,6 +413,7 @@ def test_thread_list_runs_the_same_queries_for_5_and_30(as_user, world):
                 assignee=None if internal else people[(i + 1) % 3],
                 documents=[document] if i % 2 else [],
                 internal=internal,
+                room=room(world.partnership, f"Q.{i}") if i % 2 == 0 else None,
             )
 
     def measure():

@@ -210,3 +210,10 @@ def test_other_partnerships_have_a_few_threads(cleaning):
     for title in ("Catering Sint-Lucas", "Schoonmaak Hogeschool Rijnland"):
         partnership = Partnership.objects.get(title=title)
         assert Thread.objects.filter(partnership=partnership).count() == 2
+
+
+def test_demo_complaints_name_rooms_of_the_register(cleaning):
+    named = Thread.objects.filter(partnership=cleaning, room__isnull=False).select_related("room")
+    assert {t.category for t in named} == {Category.COMPLAINT}
+    assert {t.room.code for t in named} >= {"HG.1.104", "HG.0.003"}
+    assert all(t.room.partnership_id == cleaning.pk for t in named)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from messaging.models import Document, DocumentVersion, ReadState
 from tests import factories as f
 from tests.messaging.factories import MessageFactory, ThreadFactory
+from tests.places.factories import room
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,8 @@ def queries(client, user, path) -> int:
 
 
 def add_threads(world, n: int, start: int = 0) -> None:
-    """`n` threads with a message each, on both sides, some internal, some read, some assigned."""
+    """`n` threads with a message each, on both sides, some internal, some read, some assigned,
+    half of them about a room of the register."""
     now = timezone.now()
     users = [world.manager, world.member, world.supplier_lead]
     for i in range(start, start + n):
@@ -40,6 +42,7 @@ def add_threads(world, n: int, start: int = 0) -> None:
             assignee=users[i % 3] if i % 2 else None,
             created_by=users[i % 3],
             created_at=now - datetime.timedelta(hours=i),
+            room=room(world.partnership, f"Q.{i}") if i % 2 == 0 else None,
         )
         MessageFactory(thread=thread, author=users[i % 3])
         if i % 4 == 0:
@@ -106,7 +109,11 @@ def test_thread_page_runs_a_constant_number_of_queries(client, world):
     from tests.messaging.factories import pdf
 
     thread = services.thread_create(
-        actor=world.manager, partnership=world.partnership, subject="Long", body="start"
+        actor=world.manager,
+        partnership=world.partnership,
+        subject="Long",
+        body="start",
+        room=room(world.partnership, "HG.2.214"),
     )
     path = reverse(
         "messaging:thread",
