@@ -56,7 +56,7 @@ class NumberInput(forms.NumberInput):
         pass  # a field's `localize=True` must not turn the value into one the browser drops
 
 
-def _machine_number(value):
+def machine_number(value):
     """`4,5`, `4.5`, `1.234,5` and `1,234.5` as the number a person meant (a post without the
     browser, or a person typing in a text field): the separator that comes last is the decimal
     one, the other is a thousands separator."""
@@ -86,7 +86,7 @@ class _MachineFractionField(_MachineNumberField):
     """...that still takes a Dutch comma (or a thousands separator) when posted."""
 
     def to_python(self, value):
-        return super().to_python(_machine_number(value))
+        return super().to_python(machine_number(value))
 
 
 class DecimalField(_MachineFractionField, forms.DecimalField):

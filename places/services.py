@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from partnership.access import Action, PartnershipAccess, require_action
+from partnership.inputs import machine_number
 from partnership.models import Partnership, Side
 
 from .models import AreaType, Building, Floor, Room, Site
@@ -81,12 +82,9 @@ def parse_decimal(text) -> Decimal:
     """A number as people type it: "12,5", "12.5", "1.234,5", "1,234.5", "12,5 m²"."""
     if isinstance(text, (int, float, Decimal)):
         return Decimal(str(text))
-    text = re.sub(r"\s|m²|m2", "", str(text))
-    if "," in text and "." in text:  # the last one separates the decimals
-        thousands = "." if text.rfind(",") > text.rfind(".") else ","
-        text = text.replace(thousands, "")
+    text = machine_number(re.sub(r"\s|m²|m2", "", str(text)))  # the last separator is decimal
     try:
-        value = Decimal(text.replace(",", "."))
+        value = Decimal(text)
     except InvalidOperation:
         raise ValueError(text) from None
     if not value.is_finite():
