@@ -240,3 +240,13 @@ def demo_live_db(demo_template, transactional_db, settings, django_db_blocker, t
         yield demo_template
     with django_db_blocker.unblock():
         demo.drop_database(copy)
+
+
+@pytest.fixture(scope="session")
+def s3():
+    """One S3 server on loopback (moto's server mode) per test process; a test makes a bucket
+    of its own (`s3.new_bucket()`)."""
+    from tests.s3_server import s3_server
+
+    with s3_server() as server:
+        yield server

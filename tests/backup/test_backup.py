@@ -33,7 +33,6 @@ from tests.conftest import build_world
 from tests.conftest import test_settings as suite_settings
 from tests.messaging.factories import PDF, pdf
 from tests.reviews.test_report import _published
-from tests.s3_server import s3_server
 
 ROOT = Path(settings.BASE_DIR)
 # The tests read and write through subprocesses and their own connections; the mark makes the
@@ -162,12 +161,6 @@ class Storage:
                 body = client.get_object(Bucket=self.bucket, Key=item["Key"])["Body"].read()
                 found[item["Key"]] = hashlib.sha256(body).hexdigest()
         return found
-
-
-@pytest.fixture(scope="module")
-def s3():
-    with s3_server() as server:
-        yield server
 
 
 @pytest.fixture

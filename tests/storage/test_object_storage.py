@@ -33,7 +33,6 @@ from tests.kpis.factories import KPIFactory
 from tests.messaging.factories import PDF, image_bytes, pdf, png
 from tests.messaging.test_api import attachment_url
 from tests.messaging.test_api_uploads import download_url
-from tests.s3_server import s3_server
 from tests.sti import factories as sti_factories
 from tests.storage.buckets import s3_storage
 
@@ -164,20 +163,19 @@ def _store_every_kind(world) -> dict[str, Stored]:
 
 
 @pytest.fixture(scope="module")
-def bucket(django_db_setup, django_db_blocker, tmp_path_factory):
+def bucket(s3, django_db_setup, django_db_blocker, tmp_path_factory):
     """A fresh private bucket as the default storage for the module, one file of each kind."""
-    with s3_server() as s3:
-        name = s3.new_bucket()
-        storages = {**settings.STORAGES, "default": s3_storage(s3, name)}
-        media_root = tmp_path_factory.mktemp("unused-media")
-        with (
-            override_settings(STORAGES=storages, S3_DOWNLOADS="redirect", S3_PRESIGN_SECONDS=60),
-            with_test_settings(media_root),
-            shared_transaction(django_db_blocker),
-        ):
-            world = build_world()
-            files = _store_every_kind(world)
-            yield Bucket(s3, name, world, files, media_root, default_storage._wrapped)
+    name = s3.new_bucket()
+    storages = {**settings.STORAGES, "default": s3_storage(s3, name)}
+    media_root = tmp_path_factory.mktemp("unused-media")
+    with (
+        override_settings(STORAGES=storages, S3_DOWNLOADS="redirect", S3_PRESIGN_SECONDS=60),
+        with_test_settings(media_root),
+        shared_transaction(django_db_blocker),
+    ):
+        world = build_world()
+        files = _store_every_kind(world)
+        yield Bucket(s3, name, world, files, media_root, default_storage._wrapped)
 
 
 @pytest.fixture(autouse=True)
