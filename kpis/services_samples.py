@@ -128,13 +128,14 @@ def elements_for(area_type: str) -> list[str]:
     return [str(name) for name in ELEMENTS.get(area_type, ELEMENTS[AreaType.OTHER])]
 
 
-def lot_rooms(*, partnership: Partnership, area_type: str):
-    """The lot of an area type: the partnership's rooms in use of that type, by code."""
-    return (
-        Room.objects.in_use()
-        .filter(partnership=partnership, area_type=area_type)
-        .order_by("code", "id")
-    )
+def _lots(*, partnership: Partnership, area_types) -> dict[str, list[int]]:
+    """The room ids of each area type's lot: the partnership's rooms in use of that type, by
+    code (the order the seed draws from), for all the types in one query."""
+    lots: dict[str, list[int]] = {}
+    rooms = Room.objects.in_use().filter(partnership=partnership, area_type__in=area_types)
+    for area_type, room_id in rooms.order_by("code", "id").values_list("area_type", "id"):
+        lots.setdefault(area_type, []).append(room_id)
+    return lots
 
 
 def lot_sizes(*, partnership: Partnership) -> dict[str, int]:
@@ -200,6 +201,7 @@ def sample_draw(
     errors: list[str] = []
     plans = []
     seen = set()
+    lots = _lots(partnership=partnership, area_types={a.get("area_type") for a in areas})
     for data in areas:
         area_type = data.get("area_type")
         if area_type not in AreaType.values:
@@ -210,9 +212,7 @@ def sample_draw(
             errors.append(gettext("%(area)s is chosen twice.") % {"area": label})
             continue
         seen.add(area_type)
-        room_ids = list(
-            lot_rooms(partnership=partnership, area_type=area_type).values_list("id", flat=True)
-        )
+        room_ids = lots.get(area_type, [])
         if not room_ids:
             errors.append(
                 gettext(
